@@ -1,0 +1,59 @@
+# techtree: `make run` to try it, `make test` to check it. Both set themselves up.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+HOST ?= 127.0.0.1
+PORT ?= 8000
+WORKERS ?= 3
+
+.PHONY: run test lint serve bench check-deploy train-model clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+
+$(VENV)/.run-installed: requirements.txt | $(PY)
+	$(PIP) install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev-installed: requirements.txt requirements-dev.txt | $(PY)
+	$(PIP) install --quiet -r requirements-dev.txt
+	touch $@ $(VENV)/.run-installed
+
+## run: set up SQLite with the demo tree and a demo learner, then serve on http://127.0.0.1:8000
+run: $(VENV)/.run-installed
+	DEBUG=1 $(PY) manage.py migrate --noinput
+	DEBUG=1 $(PY) manage.py createcachetable
+	DEBUG=1 $(PY) manage.py load_content --keep-existing
+	DEBUG=1 $(PY) manage.py create_demo_users
+	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+
+## test: install what the tests need (Debian's chromium when missing) and run the whole suite
+test: $(VENV)/.dev-installed
+	@scripts/ensure-chromium
+	$(PY) -m pytest
+
+lint: $(VENV)/.dev-installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+## serve: production-style: gunicorn with several workers; needs SECRET_KEY (and DATABASE_URL)
+serve: $(VENV)/.run-installed
+	REQUIRE_SECRET_KEY=1 $(PY) manage.py migrate --noinput
+	REQUIRE_SECRET_KEY=1 $(PY) manage.py createcachetable
+	REQUIRE_SECRET_KEY=1 $(PY) manage.py collectstatic --noinput
+	REQUIRE_SECRET_KEY=1 $(VENV)/bin/gunicorn techtree.wsgi --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile -
+
+check-deploy: $(VENV)/.run-installed
+	SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))') REQUIRE_SECRET_KEY=1 \
+	ALLOWED_HOSTS=techtree.example.org SECURE_SSL_REDIRECT=1 SECURE_COOKIES=1 SECURE_HSTS_SECONDS=31536000 \
+	$(PY) manage.py check --deploy --fail-level WARNING
+
+bench: $(VENV)/.dev-installed
+	$(PY) bench/graph.py
+	$(PY) bench/engine.py
+
+clean:
+	rm -rf $(VENV) staticfiles artefacts .pytest_cache

@@ -1,0 +1,113 @@
+"""Authoring the tree in the Django admin: concepts with their prerequisites inline."""
+
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.html import format_html, format_html_join
+
+from techtree import services
+from techtree.models import Concept, Prerequisite
+
+
+class PrerequisiteInline(admin.TabularInline):
+    """The concepts this one needs; a cycle is refused by Prerequisite.clean()."""
+
+    model = Prerequisite
+    fk_name = "concept"
+    autocomplete_fields = ["prerequisite"]
+    extra = 1
+    verbose_name = "prerequisite"
+    verbose_name_plural = "prerequisites (concepts to learn first)"
+
+
+@admin.register(Concept)
+class ConceptAdmin(admin.ModelAdmin):
+    list_display = (
+        "title",
+        "domain",
+        "difficulty",
+        "minutes",
+        "depth",
+        "unlocks_count",
+        "published",
+    )
+    list_filter = ("published", "domain", "difficulty")
+    search_fields = ("title", "slug", "summary")
+    prepopulated_fields = {"slug": ("title",)}
+    readonly_fields = ("graph_figures", "unlocked_concepts")
+    inlines = [PrerequisiteInline]
+    fieldsets = (
+        (
+            None,
+            {
+                "fields": (
+                    "title",
+                    "slug",
+                    "summary",
+                    "domain",
+                    "difficulty",
+                    "minutes",
+                    "published",
+                )
+            },
+        ),
+        ("Content", {"fields": ("core_concepts", "key_symbols")}),
+        ("Place in the graph", {"fields": ("unlocked_concepts", "graph_figures")}),
+    )
+
+    @admin.display(description="Graph figures")
+    def graph_figures(self, concept: Concept) -> str:
+        if not concept.is_placed:
+            return "Computed once the concept is saved and published."
+        return format_html(
+            "<dl>{}</dl>",
+            format_html_join(
+                "",
+                "<dt><strong>{}: {}</strong></dt><dd>{}</dd>",
+                ((label, value, definition) for label, definition, value in concept.figures()),
+            ),
+        )
+
+    @admin.display(description="Unlocks")
+    def unlocked_concepts(self, concept: Concept) -> str:
+        unlocks = concept.unlocks.order_by("title") if concept.pk else []
+        return ", ".join(c.title for c in unlocks) or "Nothing yet."
+
+    def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        services.refresh_graph_figures()
+
+    def delete_model(self, request: HttpRequest, obj: Concept) -> None:
+        super().delete_model(request, obj)
+        services.refresh_graph_figures()
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
+        super().delete_queryset(request, queryset)
+        services.refresh_graph_figures()
+
+
+@admin.register(Prerequisite)
+class PrerequisiteAdmin(admin.ModelAdmin):
+    """Edges on their own, for bulk review; the same cycle check applies."""
+
+    list_display = ("prerequisite", "concept")
+    list_select_related = ("prerequisite", "concept")
+    search_fields = ("concept__title", "prerequisite__title")
+    autocomplete_fields = ["concept", "prerequisite"]
+
+    def save_model(self, request: HttpRequest, obj: Prerequisite, form, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        services.refresh_graph_figures()
+
+    def delete_model(self, request: HttpRequest, obj: Prerequisite) -> None:
+        super().delete_model(request, obj)
+        services.refresh_graph_figures()
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
+        super().delete_queryset(request, queryset)
+        services.refresh_graph_figures()
+
+
+admin.site.site_header = "techtree authoring"
+admin.site.site_title = "techtree admin"
+admin.site.index_title = "Concepts, lessons and practice"

@@ -1,0 +1,156 @@
+"""Concepts and the prerequisite edges between them."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+
+from techtree import graph
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+class Concept(models.Model):
+    """One node of the tech tree: something a learner can learn and master."""
+
+    slug = models.SlugField(max_length=80, unique=True)
+    title = models.CharField(max_length=120, unique=True)
+    summary = models.CharField("one-line summary", max_length=300)
+    domain = models.CharField(max_length=60, db_index=True)
+    difficulty = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+        help_text="1 (gentle) to 5 (demanding) stars.",
+    )
+    minutes = models.PositiveSmallIntegerField(
+        "estimated minutes", validators=[MinValueValidator(1)]
+    )
+    key_symbols = models.TextField(
+        blank=True, help_text="One per line: symbol | meaning. Math goes between $ signs."
+    )
+    core_concepts = models.TextField(
+        "core concepts", blank=True, help_text="The atomic ideas it introduces, one per line."
+    )
+    published = models.BooleanField(default=True, db_index=True)
+    prerequisites = models.ManyToManyField(
+        "self",
+        through="Prerequisite",
+        through_fields=("concept", "prerequisite"),
+        symmetrical=False,
+        related_name="unlocks",
+        blank=True,
+    )
+
+    # Graph figures of the published tree, kept current by services.refresh_graph_figures().
+    depth = models.PositiveIntegerField(null=True, editable=False)
+    unlocks_count = models.PositiveIntegerField(null=True, editable=False)
+    prerequisite_count = models.PositiveIntegerField(null=True, editable=False)
+    prerequisite_minutes = models.PositiveIntegerField(null=True, editable=False)
+    reach = models.PositiveIntegerField(null=True, editable=False)
+    bottleneck = models.PositiveIntegerField(null=True, editable=False)
+    chain_length = models.PositiveIntegerField(null=True, editable=False)
+    atoms_total = models.PositiveIntegerField(null=True, editable=False)
+
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(difficulty__gte=1, difficulty__lte=5),
+                name="concept_difficulty_1_to_5",
+            ),
+            models.CheckConstraint(condition=Q(minutes__gte=1), name="concept_minutes_positive"),
+        ]
+        indexes = [models.Index(fields=["published", "depth", "title"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("techtree:concept", args=[self.slug])
+
+    @property
+    def core_concept_list(self) -> list[str]:
+        """The atomic ideas, one per non-empty line."""
+        return _lines(self.core_concepts)
+
+    @property
+    def atoms(self) -> int:
+        """How many atomic ideas this concept introduces."""
+        return len(self.core_concept_list)
+
+    @property
+    def key_symbol_pairs(self) -> list[tuple[str, str]]:
+        """(symbol, meaning) pairs from the 'symbol | meaning' lines."""
+        pairs = []
+        for line in _lines(self.key_symbols):
+            symbol, _, meaning = line.partition("|")
+            pairs.append((symbol.strip(), meaning.strip()))
+        return pairs
+
+    @property
+    def stars(self) -> str:
+        """The difficulty as five stars, e.g. '★★★☆☆'."""
+        return "★" * self.difficulty + "☆" * (5 - self.difficulty)
+
+    @property
+    def is_placed(self) -> bool:
+        """Whether the graph figures have been computed for it (published concepts only)."""
+        return self.depth is not None
+
+    def figures(self) -> list[tuple[str, str, int | None]]:
+        """(label, definition, value) for each graph figure, in display order."""
+        values = {
+            "depth": self.depth,
+            "unlocks": self.unlocks_count,
+            "prerequisite_count": self.prerequisite_count,
+            "prerequisite_minutes": self.prerequisite_minutes,
+            "reach": self.reach,
+            "bottleneck": self.bottleneck,
+            "chain_length": self.chain_length,
+            "atoms": self.atoms,
+            "atoms_total": self.atoms_total,
+        }
+        return [
+            (graph.FIGURE_LABELS[name], graph.FIGURE_DEFINITIONS[name], values[name])
+            for name in graph.FIGURE_DEFINITIONS
+        ]
+
+
+class Prerequisite(models.Model):
+    """An edge of the tree: `prerequisite` must be learned before `concept`."""
+
+    concept = models.ForeignKey(
+        Concept, on_delete=models.CASCADE, related_name="prerequisite_links"
+    )
+    prerequisite = models.ForeignKey(Concept, on_delete=models.CASCADE, related_name="unlock_links")
+
+    class Meta:
+        ordering = ["concept__title", "prerequisite__title"]
+        constraints = [
+            models.UniqueConstraint(fields=["concept", "prerequisite"], name="unique_prerequisite"),
+            models.CheckConstraint(
+                condition=~Q(concept=F("prerequisite")), name="prerequisite_not_self"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.prerequisite} → {self.concept}"
+
+    def clean(self) -> None:
+        """Refuse an edge that would close a cycle, naming the cycle."""
+        if self.concept_id is None or self.prerequisite_id is None:
+            return
+        from techtree.services import cycle_if_added  # services import models
+
+        cycle = cycle_if_added(
+            [(self.prerequisite_id, self.concept_id)], replacing=self.pk, start=self.concept_id
+        )
+        if cycle:
+            raise ValidationError(cycle, code="cycle")

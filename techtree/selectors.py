@@ -1,0 +1,152 @@
+"""Reads of the concept graph: everything a page needs, in a fixed number of queries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.core.paginator import Page, Paginator
+from django.db.models import Q, QuerySet
+from django.db.models.expressions import RawSQL
+
+from techtree import graph
+from techtree.models import Concept, Prerequisite
+
+CARD_FIELDS = ("id", "slug", "title", "summary", "domain", "difficulty", "minutes", "depth")
+
+# Every published concept behind a given one, following published prerequisites only.
+# Recursive CTEs read the same on SQLite and PostgreSQL; cost grows with the ancestors only.
+_BEHIND_SQL = """
+WITH RECURSIVE behind(id) AS (
+    SELECT e.prerequisite_id FROM techtree_prerequisite e
+    JOIN techtree_concept c ON c.id = e.prerequisite_id AND c.published = %s
+    WHERE e.concept_id = %s
+  UNION
+    SELECT e.prerequisite_id FROM techtree_prerequisite e
+    JOIN behind b ON e.concept_id = b.id
+    JOIN techtree_concept c ON c.id = e.prerequisite_id AND c.published = %s
+)
+SELECT id FROM behind
+"""
+
+
+def published_concepts() -> QuerySet[Concept]:
+    """Concepts a learner may see."""
+    return Concept.objects.filter(published=True)
+
+
+@dataclass(frozen=True)
+class TreeData:
+    """The whole published tree: concepts (ordered by depth) and edges as slug pairs."""
+
+    concepts: list[Concept]
+    edges: list[tuple[str, str]]
+
+    def domains(self) -> list[str]:
+        """The domains present, alphabetically (for the legend)."""
+        return sorted({c.domain for c in self.concepts})
+
+    def levels(self) -> list[tuple[int, list[Concept]]]:
+        """Concepts grouped by depth, for the list view."""
+        grouped: dict[int, list[Concept]] = {}
+        for concept in self.concepts:
+            grouped.setdefault(concept.depth or 0, []).append(concept)
+        return sorted(grouped.items())
+
+    def as_json(self) -> dict:
+        """Plain data for the graph widget (read through json_script)."""
+        return {
+            "nodes": [
+                {
+                    "id": c.slug,
+                    "title": c.title,
+                    "domain": c.domain,
+                    "difficulty": c.difficulty,
+                    "depth": c.depth or 0,
+                    "url": c.get_absolute_url(),
+                }
+                for c in self.concepts
+            ],
+            "edges": [{"source": source, "target": target} for source, target in self.edges],
+        }
+
+
+def tree_data() -> TreeData:
+    """The published tree in two queries."""
+    concepts = list(published_concepts().only(*CARD_FIELDS).order_by("depth", "title"))
+    edges = list(
+        Prerequisite.objects.filter(concept__published=True, prerequisite__published=True)
+        .order_by("prerequisite__slug", "concept__slug")
+        .values_list("prerequisite__slug", "concept__slug")
+    )
+    return TreeData(concepts=concepts, edges=edges)
+
+
+def domains() -> list[str]:
+    """The domains of published concepts, alphabetically."""
+    return list(published_concepts().order_by("domain").values_list("domain", flat=True).distinct())
+
+
+def browse_page(
+    *,
+    domain: str = "",
+    difficulty: int | None = None,
+    search: str = "",
+    page: object = 1,
+    per_page: int = 60,
+) -> Page:
+    """One page of published concepts matching the filters (a count and a page query)."""
+    concepts = published_concepts().only(*CARD_FIELDS)
+    if domain:
+        concepts = concepts.filter(domain=domain)
+    if difficulty:
+        concepts = concepts.filter(difficulty=difficulty)
+    if search:
+        concepts = concepts.filter(Q(title__icontains=search) | Q(summary__icontains=search))
+    return Paginator(concepts.order_by("title"), per_page).get_page(page)
+
+
+@dataclass(frozen=True)
+class ConceptView:
+    """What a concept page shows about the concept's place in the graph."""
+
+    concept: Concept
+    prerequisites: list[Concept]
+    unlocks: list[Concept]
+    behind: list[Concept]  # every concept standing behind it
+    path: list[Concept]  # the learning path: `behind` in a valid order, then the concept
+
+
+def concept_view(slug: str, *, include_unpublished: bool = False) -> ConceptView:
+    """A concept and its neighbourhood in five queries; Concept.DoesNotExist if unknown."""
+    visible = Concept.objects.all() if include_unpublished else published_concepts()
+    concept = visible.get(slug=slug)
+    prerequisites = list(
+        published_concepts().filter(unlock_links__concept=concept).only(*CARD_FIELDS)
+    )
+    unlocks = list(
+        published_concepts().filter(prerequisite_links__prerequisite=concept).only(*CARD_FIELDS)
+    )
+    behind = {
+        c.pk: c
+        for c in published_concepts()
+        .filter(id__in=RawSQL(_BEHIND_SQL, (True, concept.pk, True)))
+        .only(*CARD_FIELDS)
+    }
+    edges = Prerequisite.objects.filter(
+        concept_id__in=[*behind, concept.pk], prerequisite_id__in=list(behind)
+    ).values_list("prerequisite_id", "concept_id")
+    nodes = {**behind, concept.pk: concept}
+    order = graph.learning_path(
+        graph.build_graph(nodes, edges), concept.pk, key=lambda pk: nodes[pk].title
+    )
+    return ConceptView(
+        concept=concept,
+        prerequisites=sorted(prerequisites, key=_by_depth),
+        unlocks=sorted(unlocks, key=_by_depth),
+        behind=sorted(behind.values(), key=_by_depth),
+        path=[nodes[pk] for pk in order],
+    )
+
+
+def _by_depth(concept: Concept) -> tuple[int, str]:
+    return (concept.depth or 0, concept.title)

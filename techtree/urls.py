@@ -1,0 +1,12 @@
+"""Root URLconf: each app brings its own URLs."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+handler404 = "techtree.errors.not_found"
+handler500 = "techtree.errors.server_error"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("", include("techtree.urls_tree")),
+]

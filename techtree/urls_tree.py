@@ -1,0 +1,13 @@
+"""URLs of the concept tree pages."""
+
+from django.urls import path
+
+from techtree import views
+
+app_name = "techtree"
+
+urlpatterns = [
+    path("", views.tree, name="tree"),
+    path("concepts/", views.browse, name="browse"),
+    path("concepts/<slug:slug>/", views.concept, name="concept"),
+]

@@ -1,0 +1,121 @@
+"""Tree, browse and concept pages: content, bad input, and a fixed number of queries."""
+
+import pytest
+from django.urls import reverse
+
+from techtree.loading import load_synthetic_tree
+from techtree.models import Concept
+
+pytestmark = pytest.mark.django_db
+
+SIZES = [0, 300]  # extra synthetic concepts on top of the demo tree
+
+
+@pytest.fixture(params=SIZES, ids=lambda n: f"plus{n}")
+def sized_tree(request, demo_tree):
+    if request.param:
+        load_synthetic_tree(request.param)
+    return request.param
+
+
+def test_tree_page_lists_every_concept_and_ships_graph_data(client, demo_tree):
+    response = client.get(reverse("techtree:tree"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    for concept in Concept.objects.all():
+        assert concept.get_absolute_url() in html
+    data = response.context["tree_json"]
+    assert len(data["nodes"]) == Concept.objects.count()
+    assert {"source": "softmax-and-logits", "target": "transformers"} in data["edges"]
+    assert 'id="tree-data"' in html  # json_script, not string-built JavaScript
+
+
+def test_tree_page_has_a_strict_content_security_policy(client, demo_tree):
+    policy = client.get(reverse("techtree:tree")).headers["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "unsafe-inline" not in policy
+
+
+def test_concept_page_shows_its_place_in_the_graph(client, demo_tree):
+    response = client.get(reverse("techtree:concept", args=["softmax-and-logits"]))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Softmax and Logits" in html and "★★★☆☆" in html
+    for label in ("Depth", "Unlocks", "Prerequisite load", "Reach", "Bottleneck", "Chain length"):
+        assert label in html
+    assert "every route to them passes through it" in html  # definitions shown beside figures
+    view = response.context["view"]
+    assert [c.slug for c in view.path][-1] == "softmax-and-logits"
+    assert {c.slug for c in view.unlocks} >= {"sequence-masking", "transformers"}
+
+
+def test_learning_path_orders_prerequisites_first(client, demo_tree):
+    view = client.get(reverse("techtree:concept", args=["logit-evolution"])).context["view"]
+    seen = set()
+    for concept in view.path:
+        prerequisites = set(concept.prerequisites.values_list("slug", flat=True))
+        assert prerequisites <= seen, f"{concept.slug} comes before {prerequisites - seen}"
+        seen.add(concept.slug)
+    assert len(view.path) == view.concept.prerequisite_count + 1
+
+
+def test_unknown_concept_is_a_friendly_404(client, demo_tree):
+    response = client.get("/concepts/no-such-thing/")
+    assert response.status_code == 404
+    assert "no-such-thing" in response.content.decode()
+    assert "browse every concept" in response.content.decode()
+
+
+def test_unpublished_concepts_are_hidden_from_learners(client, admin_client, demo_tree):
+    Concept.objects.filter(slug="calibration").update(published=False)
+    assert client.get("/concepts/calibration/").status_code == 404
+    assert "calibration" not in str(client.get("/").context["tree_json"])
+    assert admin_client.get("/concepts/calibration/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "domain=Nowhere",
+        "difficulty=seven",
+        "difficulty=99",
+        "q=" + "x" * 5000,
+        "page=-3",
+        "page=abc",
+        "domain=%00&q=%00",
+    ],
+)
+def test_malformed_filters_give_a_clear_page(client, demo_tree, query):
+    response = client.get(f"/concepts/?{query}")
+    assert response.status_code == 200
+    assert response.context["page"].paginator.count >= 0
+
+
+def test_browse_filters_and_searches(client, demo_tree):
+    page = client.get("/concepts/?domain=Mathematics").context["page"]
+    assert page.paginator.count == Concept.objects.filter(domain="Mathematics").count() > 0
+    page = client.get("/concepts/?difficulty=5").context["page"]
+    assert {c.slug for c in page} == {"transformers"}
+    page = client.get("/concepts/?q=softmax").context["page"]
+    assert "softmax-and-logits" in {c.slug for c in page}
+    response = client.get("/concepts/?domain=Nowhere")
+    assert "not one of the available choices" in response.content.decode()
+
+
+def test_tree_page_queries_do_not_grow_with_the_tree(client, sized_tree, django_assert_num_queries):
+    with django_assert_num_queries(2):
+        assert client.get("/").status_code == 200
+
+
+def test_browse_page_queries_do_not_grow_with_the_tree(
+    client, sized_tree, django_assert_num_queries
+):
+    with django_assert_num_queries(3):
+        assert client.get("/concepts/?domain=Mathematics&q=o").status_code == 200
+
+
+def test_concept_page_queries_do_not_grow_with_the_tree(
+    client, sized_tree, django_assert_num_queries
+):
+    slug = "synthetic-000299" if sized_tree else "logit-evolution"
+    with django_assert_num_queries(5):
+        assert client.get(f"/concepts/{slug}/").status_code == 200
