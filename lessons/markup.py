@@ -1,6 +1,7 @@
 """Markdown with math to sanitised HTML.
 
-Math between dollar signs becomes ``<span class="math inline">`` or ``<div class="math block">``
+Math between dollar signs (a literal dollar is written ``\\$``) becomes
+``<span class="math inline">`` or ``<div class="math block">``
 holding the escaped TeX, which the page typesets with the vendored KaTeX. Everything else goes
 through nh3 with a short allow-list, so raw HTML, scripts, event attributes and
 ``javascript:`` links in an author's text never reach a learner's page.
@@ -38,7 +39,10 @@ def _markdown() -> MarkdownIt:
     # html=False: raw HTML in the source is shown as text, never passed through.
     md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
     md.enable("table").enable("strikethrough")
-    md.use(dollarmath_plugin, allow_space=True, allow_digits=False, double_inline=False)
+    # allow_digits=False looks at the character before a paragraph's first `$` with index -1,
+    # i.e. the paragraph's last character, and leaves "$x$ is 2" unrendered; a literal dollar
+    # sign is written \$ instead.
+    md.use(dollarmath_plugin, allow_space=True, allow_digits=True, double_inline=False)
     return md
 
 

@@ -1,0 +1,189 @@
+"""Numbers in lesson text, computed by the engine when the lesson is shown.
+
+PURE: no Django. An author writes ``{{ softmax([2, 1, 0.1]) | 3 }}`` instead of copying
+"(0.659, 0.242, 0.099)" from somewhere; the expression is evaluated by a tiny, safe
+interpreter (literals, arithmetic, indexing and a fixed list of functions, nothing else) and
+formatted with the spec after the bar:
+
+    | 3      three decimals            | 3s   three significant digits
+    | %1     a percentage, 1 decimal   | e2   scientific, 2 decimals: 3.40 × 10³⁸
+    (none)   four significant digits
+
+Vectors print as ``(0.659, 0.242, 0.099)``; whole numbers print without a decimal point.
+"""
+
+from __future__ import annotations
+
+import ast
+import math
+import operator
+import re
+from collections.abc import Callable
+from functools import lru_cache
+
+import numpy as np
+
+from lessons import engine
+
+SUPERSCRIPTS = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+DIRECTIVE = re.compile(r"\{\{(?P<expression>.+?)\}\}", re.S)
+MAX_EXPRESSION = 300
+
+
+class FormulaError(ValueError):
+    """A directive that cannot be evaluated; the message says which and why."""
+
+
+FUNCTIONS: dict[str, Callable] = {
+    # The softmax engine.
+    "softmax": engine.softmax,
+    "log_softmax": engine.log_softmax,
+    "logsumexp": engine.logsumexp,
+    "cross_entropy": engine.cross_entropy,
+    "cross_entropy_grad": engine.cross_entropy_grad,
+    "masked_softmax": engine.masked_softmax,
+    "attention_weights": engine.attention_weights,
+    "attention_scores": engine.attention_scores,
+    "entropy": engine.entropy,
+    "entropy_from_logits": engine.entropy_from_logits,
+    "sigmoid": engine.sigmoid,
+    "argmax": engine.argmax,
+    # Plain mathematics.
+    "exp": np.exp,
+    "log": np.log,
+    "sqrt": np.sqrt,
+    "abs": np.abs,
+    "sum": np.sum,
+    "max": np.max,
+    "min": np.min,
+    "mean": np.mean,
+    "array": np.asarray,
+    "float32": np.float32,
+}
+CONSTANTS = {"e": math.e, "pi": math.pi, "inf": math.inf}
+BINARY = {
+    ast.Add: operator.add,
+    ast.Sub: operator.sub,
+    ast.Mult: operator.mul,
+    ast.Div: operator.truediv,
+    ast.Pow: operator.pow,
+    ast.MatMult: operator.matmul,
+}
+UNARY = {ast.USub: operator.neg, ast.UAdd: operator.pos}
+
+
+def evaluate(expression: str) -> object:
+    """Evaluate one expression safely; FormulaError for anything outside the language."""
+    if len(expression) > MAX_EXPRESSION:
+        raise FormulaError(f"expression longer than {MAX_EXPRESSION} characters")
+    try:
+        tree = ast.parse(expression.strip(), mode="eval")
+    except SyntaxError as error:
+        raise FormulaError(f"cannot read {expression.strip()!r}: {error.msg}") from error
+    try:
+        with np.errstate(all="ignore"):
+            return _eval(tree.body)
+    except FormulaError:
+        raise
+    except (ArithmeticError, ValueError, TypeError, IndexError) as error:
+        raise FormulaError(f"{expression.strip()!r} failed: {error}") from error
+
+
+def _eval(node: ast.AST) -> object:
+    match node:
+        case ast.Constant(value=value) if isinstance(value, int | float):  # bools included
+            return value
+        case ast.Name(id=name) if name in CONSTANTS:
+            return CONSTANTS[name]
+        case ast.List(elts=items) | ast.Tuple(elts=items):
+            return [_eval(item) for item in items]
+        case ast.BinOp(left=left, op=op, right=right) if type(op) in BINARY:
+            return BINARY[type(op)](_operand(_eval(left)), _operand(_eval(right)))
+        case ast.UnaryOp(op=op, operand=operand) if type(op) in UNARY:
+            return UNARY[type(op)](_operand(_eval(operand)))
+        case ast.Subscript(value=value, slice=index):
+            return _as_array(_eval(value))[_index(index)]
+        case ast.Call(func=ast.Name(id=name), args=args, keywords=keywords) if name in FUNCTIONS:
+            kwargs = {kw.arg: _eval(kw.value) for kw in keywords if kw.arg}
+            return FUNCTIONS[name](*(_as_array(_eval(arg)) for arg in args), **kwargs)
+    raise FormulaError(f"not allowed in a formula: {ast.unparse(node)!r}")
+
+
+def _index(node: ast.AST) -> object:
+    if isinstance(node, ast.Slice):
+        parts = (node.lower, node.upper, node.step)
+        return slice(*(None if part is None else int(_eval(part)) for part in parts))
+    if isinstance(node, ast.Tuple):
+        return tuple(_index(item) for item in node.elts)
+    return int(_eval(node))
+
+
+def _as_array(value: object) -> object:
+    return np.asarray(value, dtype=float) if isinstance(value, list) else value
+
+
+def _operand(value: object) -> object:
+    """Arithmetic runs on floats, so `9 ** 9 ** 9` overflows at once instead of building
+    a giant integer."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    return _as_array(value)
+
+
+def format_value(value: object, spec: str = "") -> str:
+    """Format a number or vector for prose: see the module docstring for specs."""
+    array = np.asarray(value)
+    if array.ndim > 1:
+        return "(" + ", ".join(format_value(row, spec) for row in array) + ")"
+    if array.ndim == 1:
+        return "(" + ", ".join(format_value(item, spec) for item in array) + ")"
+    number = array.item()
+    if isinstance(number, bool):
+        return str(number)
+    if isinstance(number, int):
+        return str(number)
+    if not math.isfinite(number):
+        return {math.inf: "∞", -math.inf: "−∞"}.get(number, "NaN")
+    return _format_number(number, spec.strip())
+
+
+def _format_number(number: float, spec: str) -> str:
+    if spec.startswith("%"):
+        return f"{number * 100:.{int(spec[1:] or 0)}f}%"
+    if spec.startswith("e"):
+        mantissa, exponent = f"{number:.{int(spec[1:] or 2)}e}".split("e")
+        return f"{mantissa} × 10{str(int(exponent)).translate(SUPERSCRIPTS)}"
+    if spec.endswith("s"):
+        return _significant(number, int(spec[:-1] or 4))
+    if spec.isdigit():
+        text = f"{number:.{int(spec)}f}"
+        return "0" if float(text) == 0 and int(spec) == 0 else text
+    if spec:
+        raise FormulaError(f"unknown format {spec!r}: use 3, 3s, %1 or e2")
+    return _significant(number, 4)
+
+
+def _significant(number: float, digits: int) -> str:
+    if number == 0:
+        return "0"
+    if number == round(number) and abs(number) < 1e15:
+        return str(int(number))
+    decimals = max(0, digits - 1 - math.floor(math.log10(abs(number))))
+    return f"{number:.{decimals}f}"
+
+
+def render_directive(text: str) -> str:
+    """Evaluate and format one directive's inner text, e.g. 'softmax([1, 2]) | 3'."""
+    expression, _, spec = text.rpartition("|") if "|" in text else (text, "", "")
+    return format_value(evaluate(expression), spec)
+
+
+@lru_cache(maxsize=512)
+def fill_numbers(text: str) -> str:
+    """Replace every {{ ... }} directive in a text with its computed, formatted value."""
+    return DIRECTIVE.sub(lambda match: render_directive(match["expression"]), text)
+
+
+def directives(text: str) -> list[str]:
+    """The inner text of every directive, for validation and tests."""
+    return [match["expression"] for match in DIRECTIVE.finditer(text)]
