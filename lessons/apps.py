@@ -3,3 +3,9 @@ from django.apps import AppConfig
 
 class LessonsConfig(AppConfig):
     name = "lessons"
+
+    def ready(self) -> None:
+        from lessons.loading import load_lesson
+        from techtree.loading import register_section_loader
+
+        register_section_loader(load_lesson)

@@ -1,0 +1,52 @@
+"""Authoring lessons and worked examples."""
+
+from django import forms
+from django.contrib import admin
+
+from lessons import examples
+from lessons.models import Lesson, WorkedExample
+
+
+class WorkedExampleForm(forms.ModelForm):
+    """Pick a generator from the registry instead of typing its key."""
+
+    generator = forms.ChoiceField(choices=())
+
+    class Meta:
+        model = WorkedExample
+        fields = ("order", "title", "generator")
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["generator"].choices = examples.choices()
+
+
+class LessonInline(admin.StackedInline):
+    model = Lesson
+    fields = ("teaching_strategy", "body")
+    extra = 0
+    max_num = 1
+
+
+class WorkedExampleInline(admin.TabularInline):
+    model = WorkedExample
+    form = WorkedExampleForm
+    extra = 0
+
+
+@admin.register(Lesson)
+class LessonAdmin(admin.ModelAdmin):
+    list_display = ("concept", "updated")
+    search_fields = ("concept__title", "body")
+    autocomplete_fields = ["concept"]
+    fields = ("concept", "teaching_strategy", "body")
+
+
+@admin.register(WorkedExample)
+class WorkedExampleAdmin(admin.ModelAdmin):
+    form = WorkedExampleForm
+    list_display = ("title", "concept", "order", "generator")
+    list_filter = ("generator",)
+    search_fields = ("title", "concept__title")
+    autocomplete_fields = ["concept"]
+    fields = ("concept", "order", "title", "generator")

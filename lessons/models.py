@@ -1,0 +1,74 @@
+"""Lessons and worked examples attached to concepts."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.urls import reverse
+
+from lessons import examples, formulas
+from techtree.models import Concept
+
+
+class Lesson(models.Model):
+    """A concept's lesson: Markdown with $math$ and {{ engine numbers }}."""
+
+    concept = models.OneToOneField(Concept, on_delete=models.CASCADE, related_name="lesson")
+    body = models.TextField(
+        help_text=(
+            "Markdown with $inline$ and $$display$$ math. Write numbers the engine can compute "
+            "as {{ softmax([2, 1, 0.1]) | 3 }} so they are never copied by hand."
+        )
+    )
+    teaching_strategy = models.TextField(blank=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["concept__title"]
+
+    def __str__(self) -> str:
+        return f"Lesson: {self.concept}"
+
+    def get_absolute_url(self) -> str:
+        return self.concept.get_absolute_url() + "#lesson"
+
+    def clean(self) -> None:
+        """Every number directive must evaluate, so a broken formula never reaches a learner."""
+        try:
+            formulas.fill_numbers(self.body)
+        except formulas.FormulaError as error:
+            raise ValidationError({"body": f"A number directive failed: {error}"}) from error
+
+
+class WorkedExample(models.Model):
+    """A worked example shown on a concept's page, generated afresh for every seed."""
+
+    concept = models.ForeignKey(Concept, on_delete=models.CASCADE, related_name="worked_examples")
+    generator = models.CharField(
+        max_length=60, help_text="Which registered generator builds the example's numbers."
+    )
+    title = models.CharField(max_length=160)
+    order = models.PositiveSmallIntegerField(default=1)
+
+    class Meta:
+        ordering = ["concept", "order", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["concept", "order"], name="unique_example_order"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self, seed: int | None = None) -> str:
+        return reverse(
+            "lessons:example",
+            args=[self.concept.slug, self.order, seed if seed is not None else 1],
+        )
+
+    def clean(self) -> None:
+        if self.generator not in examples.REGISTRY:
+            raise ValidationError({"generator": f"No generator called {self.generator!r}."})
+
+    def build(self, seed: int) -> examples.Example:
+        """Generate this example for a seed."""
+        return examples.generate(self.generator, seed)

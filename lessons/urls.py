@@ -1,0 +1,17 @@
+"""URLs of worked examples and figures."""
+
+from django.urls import path
+
+from lessons import views
+
+app_name = "lessons"
+
+urlpatterns = [
+    path(
+        "concepts/<slug:slug>/examples/<int:order>/<int:seed>/",
+        views.example,
+        name="example",
+    ),
+    path("concepts/<slug:slug>/examples/<int:order>/new/", views.new_numbers, name="new_numbers"),
+    path("figures/<slug:kind>.svg", views.figure, name="figure"),
+]

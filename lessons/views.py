@@ -1,0 +1,48 @@
+"""Worked-example pages and server-rendered figures."""
+
+from django.core.cache import cache
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET
+
+from lessons import figures, seeds, selectors
+from lessons.models import WorkedExample
+
+
+@require_GET
+def example(request: HttpRequest, slug: str, order: int, seed: int) -> HttpResponse:
+    """One worked example for one seed: shareable, reproducible."""
+    if not seeds.valid_seed(seed):
+        raise Http404(f"Seeds run from 0 to {seeds.MAX_SEED}; {seed} is out of range.")
+    try:
+        shown = selectors.example_view(slug, order, seed)
+    except WorkedExample.DoesNotExist:
+        raise Http404(f"No worked example number {order} for “{slug}”.") from None
+    return render(
+        request,
+        "lessons/example_page.html",
+        {
+            "shown": shown,
+            "concept": shown.row.concept,
+            "siblings": selectors.sibling_examples(shown.row.concept),
+        },
+    )
+
+
+@require_GET
+def new_numbers(request: HttpRequest, slug: str, order: int) -> HttpResponse:
+    """Send the learner to the same example with a fresh random seed."""
+    return redirect("lessons:example", slug=slug, order=order, seed=seeds.fresh_seed())
+
+
+@require_GET
+def figure(request: HttpRequest, kind: str) -> HttpResponse:
+    """A matplotlib figure as SVG, from parameters in the query string; cached for everyone."""
+    try:
+        spec = figures.parse_request(kind, request.GET)
+    except figures.FigureError as error:
+        return HttpResponse(str(error), status=400, content_type="text/plain; charset=utf-8")
+    svg = cache.get_or_set(spec.cache_key(), lambda: figures.render(spec).svg, timeout=None)
+    response = HttpResponse(svg, content_type="image/svg+xml")
+    response["Cache-Control"] = "public, max-age=86400"
+    return response

@@ -1,0 +1,1 @@
+"""Practice problem generators, one module per group of concepts (see quizzes/problems.py)."""
