@@ -1,0 +1,238 @@
+"""PURE: the logit lens, everything the "Logit evolution" lab draws, for every position at once.
+
+Reading the residual stream after any stage through the final layer norm and the unembedding
+gives the scores the model would output if it stopped there. For each position we take the
+``TOP_K`` tokens the full model scores highest and follow them through the stages:
+
+* their scores (figure "Logit evolution"),
+* their ranks among all tokens, 1 being the top (figure "Rank evolution"),
+* a histogram of all scores at each stage, z-scored so every stage has mean 0 and standard
+  deviation 1, on bin edges shared by every stage and position (figure "Logit histogram").
+
+Results are plain lists and dicts, ready for ``json_script``; see ``logit_lens`` for the shape.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from lens.architecture import stage_labels
+from lens.corpus import normalise
+from lens.transformer import Model, default_model, forward, readout
+from lessons import engine
+
+# At least one character per token, so 256 characters always fit the model's 256-token context.
+TEXT_LIMIT = 256
+TOP_K = 10
+EXAMPLES_PER_BIN = 3
+# z-scores from -8 to +6 in steps of 0.5; scores beyond either end are counted in the end bin.
+# On the sample texts, every stage of the committed model stays within about -7.2 and +5.4:
+# the long tail is on the left (tokens ruled out), the top tokens reach +2 to +5.
+BIN_EDGES = np.linspace(-8.0, 6.0, 29)
+# The page gets scores and z-scores to 3 decimals and probabilities to 4 significant digits:
+# more than a chart can show, and a third of the JSON that full floats would take.
+DECIMALS = 3
+SIGNIFICANT = 4
+
+
+class LensInputError(ValueError):
+    """The text or position cannot be read; the message is meant for the learner."""
+
+
+def check_text(text: object) -> str:
+    """The text as the model will read it (line endings and tabs normalised), or a clear error."""
+    if not isinstance(text, str):
+        raise LensInputError("The text must be a string.")
+    text = normalise(text)
+    if not text.strip():
+        raise LensInputError("Type some text first: the lens needs at least one word.")
+    if len(text) > TEXT_LIMIT:
+        raise LensInputError(
+            f"The lab reads at most {TEXT_LIMIT} characters; this text has {len(text)}. "
+            "Shorten it and try again."
+        )
+    return text
+
+
+def check_position(position: object, n_tokens: int) -> int:
+    """A token index in ``range(n_tokens)``, or a clear error."""
+    if isinstance(position, bool) or not isinstance(position, int | np.integer):
+        raise LensInputError("The position must be a whole number.")
+    if not 0 <= position < n_tokens:
+        raise LensInputError(
+            f"Position {position} is outside the text: it has {n_tokens} tokens, "
+            f"numbered 0 to {n_tokens - 1}."
+        )
+    return int(position)
+
+
+def stage_logits(model: Model, token_ids: list[int]) -> np.ndarray:
+    """The lens logits at every stage, shape (stages, tokens, vocab); the last is the output."""
+    return readout(model, forward(model, token_ids).residuals)
+
+
+def describe_stages(n_layers: int) -> list[dict]:
+    """Each stage's label, kind ("embed", "attention" or "mlp") and layer (0 for the embedding)."""
+    stages = [{"label": "embed", "kind": "embed", "layer": 0}]
+    for label in stage_labels(n_layers)[1:]:
+        layer, block = label[1:].split()
+        stages.append(
+            {"label": label, "kind": "attention" if block == "attn" else "mlp", "layer": int(layer)}
+        )
+    return stages
+
+
+def logit_lens(
+    text: str, *, position: int | None = None, model: Model | None = None, top_k: int = TOP_K
+) -> dict:
+    """All three figures' data for every position of ``text`` (or only ``position``).
+
+    Position ``i`` is the i-th token; the model's scores there are its guesses for token
+    ``i + 1``. Raises ``LensInputError`` for unusable input. The result::
+
+        text        the text as read (line endings and tabs normalised)
+        limit       TEXT_LIMIT, the most characters accepted
+        vocab_size  how many tokens are scored at each stage
+        tokens      [{id, text, start, end}]: each token, shown readably (␣ space, ⏎ line
+                    break), and the characters it covers
+        unknown     [{index, char}]: characters read as <unk>
+        stages      [{label, kind, layer}]: "embed", "L1 attn", "L1 mlp", ...; kind is
+                    "embed", "attention" or "mlp"
+        segments    [{from, to, kind}]: stage ``from`` to stage ``to``, the block between them
+        bin_edges   the histogram's bin edges in z-score units, the same for every stage
+        positions   one entry per position (all of them, or only ``position``):
+          position, token, next_token (None at the last position)
+          top       the TOP_K best tokens of the full model, best first:
+                    [{id, token, scores, ranks, probabilities}], each list one value per stage
+          histogram {mean, std: [stage], counts: [stage][bin], top_z: [stage][k],
+                     examples: [stage][bin][up to EXAMPLES_PER_BIN token ids, highest
+                     scoring first]}
+        vocab       every token shown readably, by id (to name the histogram's examples)
+    """
+    model = model or default_model()
+    text = check_text(text)
+    tokenizer = model.tokenizer
+    encoding = tokenizer.encode_with_spans(text)
+    ids = encoding.ids
+    positions = range(len(ids)) if position is None else [check_position(position, len(ids))]
+
+    logits = stage_logits(model, ids)[:, list(positions), :]
+    stages = describe_stages(model.config.n_layers)
+    evolution = top_token_evolution(logits, top_k)
+    histogram = logit_histograms(logits, evolution["top_ids"])
+    display = np.array([tokenizer.display(i) for i in range(tokenizer.vocab_size)], dtype=object)
+
+    return {
+        "text": text,
+        "limit": TEXT_LIMIT,
+        "vocab_size": tokenizer.vocab_size,
+        "tokens": [
+            {"id": i, "text": tokenizer.display(i), "start": start, "end": end}
+            for i, (start, end) in zip(ids, encoding.spans, strict=True)
+        ],
+        "unknown": [{"index": index, "char": char} for index, char in encoding.unknown],
+        "stages": stages,
+        "segments": [
+            {"from": s - 1, "to": s, "kind": stage["kind"]} for s, stage in enumerate(stages) if s
+        ],
+        "bin_edges": BIN_EDGES.tolist(),
+        "positions": [
+            _position_entry(p, column, ids, display, evolution, histogram)
+            for column, p in enumerate(positions)
+        ],
+        "vocab": display.tolist(),
+    }
+
+
+def top_token_evolution(logits: np.ndarray, top_k: int = TOP_K) -> dict[str, np.ndarray]:
+    """For stage logits (stages, positions, vocab): the final top-k ids and their path.
+
+    ``top_ids`` is (positions, k), best first (ties to the lower id); ``scores``, ``ranks`` and
+    ``probabilities`` are (stages, positions, k). Rank 1 is the top; a token's rank is one plus
+    the number of tokens scored strictly higher at that stage.
+    """
+    final = logits[-1]
+    top_ids = np.argsort(-final, axis=-1, kind="stable")[:, :top_k]
+    scores = np.take_along_axis(logits, top_ids[None], axis=-1)
+    ranks = 1 + (logits[:, :, None, :] > scores[..., None]).sum(axis=-1)
+    probabilities = np.take_along_axis(engine.softmax(logits, axis=-1), top_ids[None], axis=-1)
+    return {"top_ids": top_ids, "scores": scores, "ranks": ranks, "probabilities": probabilities}
+
+
+def logit_histograms(
+    logits: np.ndarray, top_ids: np.ndarray, edges: np.ndarray = BIN_EDGES
+) -> dict[str, np.ndarray]:
+    """z-scored histograms of stage logits (stages, positions, vocab) on fixed ``edges``.
+
+    Returns ``mean`` and ``std`` (stages, positions), ``counts`` (stages, positions, bins),
+    ``examples`` (stages, positions, bins, EXAMPLES_PER_BIN) token ids, the highest-scoring in
+    each bin, -1 where a bin has fewer, and ``top_z`` (stages, positions, k).
+    """
+    n_bins, vocab = edges.size - 1, logits.shape[-1]
+    mean = logits.mean(axis=-1)
+    std = logits.std(axis=-1)
+    z = (logits - mean[..., None]) / np.where(std > 0, std, 1.0)[..., None]
+    bins = np.clip(np.searchsorted(edges, z, side="right") - 1, 0, n_bins - 1)
+    rows = np.arange(bins[..., 0].size).reshape(bins.shape[:-1])
+    flat = (rows[..., None] * n_bins + bins).ravel()
+    counts = np.bincount(flat, minlength=rows.size * n_bins).reshape(*bins.shape[:-1], n_bins)
+
+    # Sorted by z from the top, each bin's tokens form one run; its first entries are the
+    # bin's highest-scoring tokens. (Exact ties between float64 scores do not arise in
+    # practice, so the faster unstable sort is fine.)
+    order = np.argsort(-z, axis=-1)
+    above = np.cumsum(counts[..., ::-1], axis=-1)[..., ::-1] - counts
+    offsets = np.arange(EXAMPLES_PER_BIN)
+    slots = np.minimum(above[..., None] + offsets, vocab - 1).reshape(*counts.shape[:-1], -1)
+    examples = np.take_along_axis(order, slots, axis=-1).reshape(*counts.shape, EXAMPLES_PER_BIN)
+    examples = np.where(offsets < counts[..., None], examples, -1)
+    top_z = np.take_along_axis(z, top_ids[None], axis=-1)
+    return {"mean": mean, "std": std, "counts": counts, "examples": examples, "top_z": top_z}
+
+
+def _position_entry(
+    position: int,
+    column: int,
+    ids: list[int],
+    display: np.ndarray,
+    evolution: dict[str, np.ndarray],
+    histogram: dict[str, np.ndarray],
+) -> dict:
+    top_ids = evolution["top_ids"][column]
+    scores = np.round(evolution["scores"][:, column].T, DECIMALS).tolist()
+    ranks = evolution["ranks"][:, column].T.tolist()
+    probabilities = significant(evolution["probabilities"][:, column].T, SIGNIFICANT)
+    examples = histogram["examples"][:, column]
+    return {
+        "position": position,
+        "token": display[ids[position]],
+        "next_token": display[ids[position + 1]] if position + 1 < len(ids) else None,
+        "top": [
+            {
+                "id": int(token),
+                "token": display[token],
+                "scores": scores[k],
+                "ranks": ranks[k],
+                "probabilities": probabilities[k],
+            }
+            for k, token in enumerate(top_ids.tolist())
+        ],
+        "histogram": {
+            "mean": np.round(histogram["mean"][:, column], DECIMALS).tolist(),
+            "std": np.round(histogram["std"][:, column], DECIMALS).tolist(),
+            "counts": histogram["counts"][:, column].tolist(),
+            "top_z": np.round(histogram["top_z"][:, column], DECIMALS).tolist(),
+            "examples": [
+                [[t for t in slot if t >= 0] for slot in stage] for stage in examples.tolist()
+            ],
+        },
+    }
+
+
+def significant(values: np.ndarray, digits: int) -> list:
+    """``values`` rounded to ``digits`` significant digits, as (nested) lists of floats."""
+    values = np.asarray(values, dtype=np.float64)
+    magnitude = np.floor(np.log10(np.where(values == 0, 1.0, np.abs(values))))
+    magnitude = np.maximum(magnitude, -300)  # keeps the scale finite; tinier values round to 0
+    scale = 10.0 ** (digits - 1 - magnitude)
+    return (np.round(values * scale) / scale).tolist()

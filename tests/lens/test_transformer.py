@@ -1,0 +1,94 @@
+"""The NumPy forward pass: loading, agreement with PyTorch's stored outputs, invariants."""
+
+import numpy as np
+import pytest
+
+from lens.architecture import MODEL_FILE, stage_labels, weight_names
+from lens.transformer import forward, readout
+
+
+def test_model_file_stays_small():
+    assert MODEL_FILE.stat().st_size < 6 * 1024 * 1024
+
+
+def test_weights_have_the_shapes_the_config_says(model):
+    c = model.config
+    w = model.weights
+    assert set(w) == set(weight_names(c))
+    assert w["wte"].shape == (c.vocab_size, c.d_model)
+    assert w["wpe"].shape == (c.context, c.d_model)
+    assert w["blocks.0.attn.qkv.weight"].shape == (c.d_model, 3 * c.d_model)
+    assert w["blocks.0.mlp.fc.weight"].shape == (c.d_model, c.d_mlp)
+    assert w["blocks.0.mlp.proj.weight"].shape == (c.d_mlp, c.d_model)
+    assert w["unembed.weight"].shape == (c.d_model, c.vocab_size)
+    assert all(a.dtype == np.float64 and np.isfinite(a).all() for a in w.values())
+    assert model.parameter_count() == model.metadata["parameters"]
+
+
+def test_metadata_records_training_and_evaluation(model):
+    meta = model.metadata
+    assert meta["stages"] == stage_labels(model.config.n_layers)
+    assert meta["training"]["seed"] == 0
+    assert meta["corpus"]["held_out_tokens"] > 1000
+    assert any("devil" in s["source"] for s in meta["corpus"]["sources"])
+    assert model.tokenizer.vocab_size == model.config.vocab_size
+
+
+def test_model_clearly_beats_the_unigram_baseline(model):
+    evaluation = model.metadata["evaluation"]
+    assert evaluation["units"] == "nats per token"
+    assert evaluation["held_out_loss"] < evaluation["unigram_loss"] - 1.0
+
+
+def test_numpy_matches_the_pytorch_outputs_stored_at_training_time(model):
+    assert len(model.references) >= 3
+    for reference in model.references:
+        result = forward(model, reference.token_ids)
+        np.testing.assert_allclose(result.logits, reference.logits, rtol=0, atol=1e-5)
+        np.testing.assert_allclose(
+            result.residuals[reference.stage], reference.residual, rtol=0, atol=1e-5
+        )
+
+
+def test_reference_inputs_are_what_the_tokenizer_gives_today(model):
+    from lens.samples import SAMPLE_TEXTS
+
+    texts = {s.slug: s.text for s in SAMPLE_TEXTS}
+    for reference in model.references:
+        assert model.tokenizer.encode(texts[reference.name]) == reference.token_ids.tolist()
+
+
+def test_stages_and_output(model):
+    ids = model.tokenizer.encode("The cat sat on the mat.")
+    result = forward(model, ids)
+    c = model.config
+    assert result.residuals.shape == (c.n_stages, len(ids), c.d_model)
+    assert result.logits.shape == (len(ids), c.vocab_size)
+    np.testing.assert_array_equal(readout(model, result.residuals[-1]), result.logits)
+
+
+def test_later_tokens_do_not_change_earlier_positions(model):
+    ids = model.tokenizer.encode("A definition is a kind of promise.")
+    keep = len(ids) - 3
+    changed = [*ids[:keep], *[(i + 1) % model.config.vocab_size for i in ids[keep:]]]
+    a, b = forward(model, ids), forward(model, changed)
+    np.testing.assert_array_equal(a.residuals[:, :keep], b.residuals[:, :keep])
+    assert not np.allclose(a.logits[keep:], b.logits[keep:])
+
+
+def test_full_context_runs(model):
+    ids = np.arange(model.config.context) % model.config.vocab_size
+    assert np.isfinite(forward(model, ids).logits).all()
+
+
+@pytest.mark.parametrize(
+    "ids", [[], [-1], [10**6], np.zeros((2, 3), dtype=int)], ids=["empty", "neg", "big", "2d"]
+)
+def test_forward_refuses_bad_ids(model, ids):
+    with pytest.raises(ValueError):
+        forward(model, ids)
+
+
+def test_forward_refuses_more_than_the_context(model):
+    with pytest.raises(ValueError):
+        forward(model, np.zeros(model.config.context + 1, dtype=int))
