@@ -3,3 +3,10 @@ from django.apps import AppConfig
 
 class QuizzesConfig(AppConfig):
     name = "quizzes"
+    verbose_name = "Practice and progress"
+
+    def ready(self) -> None:
+        from quizzes.loading import load_problems
+        from techtree.loading import register_section_loader
+
+        register_section_loader(load_problems)

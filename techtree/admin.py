@@ -5,6 +5,8 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html, format_html_join
 
+from lessons.admin import LessonInline, WorkedExampleInline
+from quizzes.admin import ProblemInline
 from techtree import services
 from techtree.models import Concept, Prerequisite
 
@@ -35,7 +37,7 @@ class ConceptAdmin(admin.ModelAdmin):
     search_fields = ("title", "slug", "summary")
     prepopulated_fields = {"slug": ("title",)}
     readonly_fields = ("graph_figures", "unlocked_concepts")
-    inlines = [PrerequisiteInline]
+    inlines = [PrerequisiteInline, LessonInline, WorkedExampleInline, ProblemInline]
     fieldsets = (
         (
             None,

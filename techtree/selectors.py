@@ -36,10 +36,10 @@ def published_concepts() -> QuerySet[Concept]:
 
 @dataclass(frozen=True)
 class TreeData:
-    """The whole published tree: concepts (ordered by depth) and edges as slug pairs."""
+    """The whole published tree: concepts (ordered by depth) and edges as id pairs."""
 
     concepts: list[Concept]
-    edges: list[tuple[str, str]]
+    edges: list[tuple[int, int]]
 
     def domains(self) -> list[str]:
         """The domains present, alphabetically (for the legend)."""
@@ -52,22 +52,24 @@ class TreeData:
             grouped.setdefault(concept.depth or 0, []).append(concept)
         return sorted(grouped.items())
 
-    def as_json(self) -> dict:
-        """Plain data for the graph widget (read through json_script)."""
-        return {
-            "nodes": [
-                {
-                    "id": c.slug,
-                    "title": c.title,
-                    "domain": c.domain,
-                    "difficulty": c.difficulty,
-                    "depth": c.depth or 0,
-                    "url": c.get_absolute_url(),
-                }
-                for c in self.concepts
-            ],
-            "edges": [{"source": source, "target": target} for source, target in self.edges],
-        }
+    def as_json(self, status: dict | None = None) -> dict:
+        """Plain data for the graph widget (read through json_script), with learner status."""
+        slugs = {c.pk: c.slug for c in self.concepts}
+        nodes = []
+        for c in self.concepts:
+            node = {
+                "id": c.slug,
+                "title": c.title,
+                "domain": c.domain,
+                "difficulty": c.difficulty,
+                "depth": c.depth or 0,
+                "url": c.get_absolute_url(),
+            }
+            if status:
+                node["status"] = status[c.pk].value
+            nodes.append(node)
+        edges = [{"source": slugs[p], "target": slugs[c]} for p, c in self.edges]
+        return {"nodes": nodes, "edges": edges}
 
 
 def tree_data() -> TreeData:
@@ -75,8 +77,8 @@ def tree_data() -> TreeData:
     concepts = list(published_concepts().only(*CARD_FIELDS).order_by("depth", "title"))
     edges = list(
         Prerequisite.objects.filter(concept__published=True, prerequisite__published=True)
-        .order_by("prerequisite__slug", "concept__slug")
-        .values_list("prerequisite__slug", "concept__slug")
+        .order_by("prerequisite_id", "concept_id")
+        .values_list("prerequisite_id", "concept_id")
     )
     return TreeData(concepts=concepts, edges=edges)
 

@@ -8,5 +8,8 @@ handler500 = "techtree.errors.server_error"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("accounts/", include("accounts.urls")),
     path("", include("techtree.urls_tree")),
+    path("", include("lessons.urls")),
+    path("", include("quizzes.urls")),
 ]

@@ -3,6 +3,9 @@
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from lessons.selectors import lesson_view
+from quizzes.selectors import learner_statuses, practice_view
+from quizzes.views import VISITOR_KEY, pop_feedback
 from techtree import graph, selectors
 from techtree.forms import BrowseFilterForm
 from techtree.models import Concept
@@ -11,10 +14,18 @@ from techtree.models import Concept
 def tree(request: HttpRequest) -> HttpResponse:
     """The whole published tree: an interactive graph with a plain list beneath it."""
     data = selectors.tree_data()
+    status = None
+    if request.user.is_authenticated:
+        status = learner_statuses(request.user, [c.pk for c in data.concepts], data.edges)
     return render(
         request,
         "techtree/tree.html",
-        {"tree": data, "tree_json": data.as_json(), "levels": data.levels()},
+        {
+            "tree": data,
+            "tree_json": data.as_json(status),
+            "levels": data.levels(),
+            "status": status,
+        },
     )
 
 
@@ -37,8 +48,22 @@ def concept(request: HttpRequest, slug: str) -> HttpResponse:
         view = selectors.concept_view(slug, include_unpublished=request.user.is_staff)
     except Concept.DoesNotExist:
         raise Http404(f"No concept called “{slug}”.") from None
+    learner = request.user if request.user.is_authenticated else None
+    practice = practice_view(
+        view.concept,
+        view.prerequisites,
+        learner=learner,
+        visitor=None if learner else request.session.get(VISITOR_KEY),
+        feedback=pop_feedback(request),
+    )
     return render(
         request,
         "techtree/concept.html",
-        {"view": view, "concept": view.concept, "definitions": graph.FIGURE_DEFINITIONS},
+        {
+            "view": view,
+            "concept": view.concept,
+            "definitions": graph.FIGURE_DEFINITIONS,
+            "lesson": lesson_view(view.concept, learner_id=learner.pk if learner else None),
+            "practice": practice,
+        },
     )

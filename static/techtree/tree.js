@@ -26,6 +26,17 @@ export function domainIndex(domain) {
   return crc32(domain) % 8;
 }
 
+const STATUS_FILL = {
+  locked: "#eceef1",
+  available: "#e6edfb",
+  "in progress": "#fdf1dc",
+  mastered: "#e3f4ea",
+};
+
+function statusFill(status) {
+  return STATUS_FILL[status] || "#ffffff";
+}
+
 function stars(n) {
   return "★".repeat(n) + "☆".repeat(5 - n);
 }
@@ -51,12 +62,14 @@ function elementsFrom(data) {
   context.font = FONT;
   const nodes = data.nodes.map((node) => {
     const lines = [node.title, `${node.domain} · ${stars(node.difficulty)}`];
+    if (node.status) lines.push(node.status); // status in words, not only in colour
     return {
       group: "nodes",
       data: {
         ...node,
         label: lines.join("\n"),
         colour: domainColour(node.domain, domainIndex),
+        fill: node.status ? statusFill(node.status) : "#ffffff",
         ...labelBox(lines, context),
       },
     };
@@ -120,7 +133,7 @@ export const graphStyle = [
       "font-family": "system-ui, sans-serif",
       "line-height": LINE_HEIGHT / 12,
       color: "#1d2433",
-      "background-color": "#ffffff",
+      "background-color": "data(fill)",
       "border-width": 3,
       "border-color": "data(colour)",
     },

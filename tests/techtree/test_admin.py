@@ -37,6 +37,10 @@ def concept_form(concept=None, prerequisites=(), **overrides):
         data[f"{INLINE}-{j}-prerequisite"] = str(prerequisite.pk)
         if concept:
             data[f"{INLINE}-{j}-concept"] = str(concept.pk)
+    # The lesson, example and problem inlines are posted empty: existing rows stay as they are.
+    for prefix in ("lesson", "worked_examples", "problems"):
+        for field, value in (("TOTAL", 0), ("INITIAL", 0), ("MIN_NUM", 0), ("MAX_NUM", 1000)):
+            data[f"{prefix}-{field}_FORMS"] = str(value)
     data.update(overrides)
     return data
 

@@ -116,6 +116,28 @@ def test_browse_page_queries_do_not_grow_with_the_tree(
 def test_concept_page_queries_do_not_grow_with_the_tree(
     client, sized_tree, django_assert_num_queries
 ):
-    slug = "synthetic-000299" if sized_tree else "logit-evolution"
-    with django_assert_num_queries(5):
+    slug = "logit-evolution"  # the deepest demo concept, in a tree of either size
+    # concept, prerequisites, unlocks, everything behind it, their edges, lesson, examples,
+    # problems
+    with django_assert_num_queries(8):
         assert client.get(f"/concepts/{slug}/").status_code == 200
+
+
+def test_concept_page_queries_for_a_learner_do_not_grow(
+    client, sized_tree, django_assert_num_queries, django_user_model
+):
+    learner = django_user_model.objects.create_user("ada", password="pw")
+    client.force_login(learner)
+    slug = "logit-evolution"  # the deepest demo concept, in a tree of either size
+    client.get(f"/concepts/{slug}/")  # the session exists from now on
+    # + session, user, the learner's problem progress and concept progress
+    with django_assert_num_queries(12):
+        assert client.get(f"/concepts/{slug}/").status_code == 200
+
+
+def test_tree_page_queries_for_a_learner_do_not_grow(
+    client, sized_tree, django_assert_num_queries, django_user_model
+):
+    client.force_login(django_user_model.objects.create_user("ada", password="pw"))
+    with django_assert_num_queries(5):  # session, user, concepts, edges, progress
+        assert client.get("/").status_code == 200

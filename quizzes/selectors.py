@@ -1,0 +1,221 @@
+"""Reads for practice: problem cards, a learner's statuses and dashboard, in fixed queries."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+
+from django.core.paginator import Page, Paginator
+
+from lessons import seeds
+from quizzes import mastery
+from quizzes.answers import format_answer
+from quizzes.models import Attempt, ConceptProgress, Problem, ProblemProgress
+from quizzes.problems import ProblemInstance
+from techtree.models import Concept, Prerequisite
+from techtree.selectors import TreeData, published_concepts
+
+
+@dataclass
+class ProblemCard:
+    """One problem as this learner (or visitor) sees it right now."""
+
+    problem: Problem
+    instance: ProblemInstance
+    seed: int
+    hints_shown: int = 0
+    solution_shown: bool = False
+    solved: bool = False
+    attempts: int = 0
+    feedback: dict | None = None
+    submission: uuid.UUID = field(default_factory=uuid.uuid4)
+
+    @property
+    def visible_hints(self) -> tuple[str, ...]:
+        return self.instance.hints[: self.hints_shown]
+
+    @property
+    def hints_left(self) -> int:
+        return len(self.instance.hints) - self.hints_shown
+
+    @property
+    def out_of_attempts(self) -> bool:
+        return not self.solved and self.attempts >= self.problem.max_attempts
+
+    @property
+    def attempts_left(self) -> int:
+        return max(0, self.problem.max_attempts - self.attempts)
+
+    @property
+    def expected(self) -> str | None:
+        """The expected answer, once solved, given up, or out of attempts."""
+        if self.solved or self.solution_shown or self.out_of_attempts:
+            return format_answer(self.instance.kind, self.instance.answer)
+        return None
+
+
+@dataclass
+class PracticeView:
+    """The practice part of a concept page."""
+
+    cards: list[ProblemCard]
+    status: mastery.Status | None  # None for visitors
+    missing: list[Concept]
+    rule: str = mastery.MASTERY_RULE
+    todo: list[str] = field(default_factory=list)  # difficulties still to solve cleanly
+
+    @property
+    def locked(self) -> bool:
+        return self.status == mastery.Status.LOCKED
+
+
+def practice_view(
+    concept: Concept,
+    prerequisites: list[Concept],
+    *,
+    learner=None,
+    visitor: dict | None = None,
+    feedback: dict | None = None,
+) -> PracticeView:
+    """Problem cards and status for a concept page (three queries for a learner, one else)."""
+    problems = list(Problem.objects.filter(concept=concept).order_by("order"))
+    for problem in problems:
+        problem.concept = concept
+    feedback = feedback or {}
+    if learner is None:
+        return PracticeView(
+            cards=[_visitor_card(p, visitor or {}, feedback) for p in problems],
+            status=None,
+            missing=[],
+        )
+    progress = {
+        row.problem_id: row
+        for row in ProblemProgress.objects.filter(learner=learner, problem__in=problems)
+    }
+    cards = [_learner_card(p, progress.get(p.pk), learner, feedback) for p in problems]
+    rows = {
+        row.concept_id: row
+        for row in ConceptProgress.objects.filter(
+            learner=learner, concept_id__in=[concept.pk, *(c.pk for c in prerequisites)]
+        )
+    }
+    mastered = {pk for pk, row in rows.items() if row.mastered}
+    missing = [c for c in prerequisites if c.pk not in mastered]
+    own = rows.get(concept.pk)
+    status = mastery.concept_status(
+        mastered=concept.pk in mastered,
+        started=bool(own and own.started),
+        prerequisites_mastered=not missing,
+    )
+    clean = {p.difficulty for p in problems if p.pk in progress and progress[p.pk].solved_cleanly}
+    todo = mastery.missing_difficulties(clean, {p.difficulty for p in problems})
+    return PracticeView(cards=cards, status=status, missing=missing, todo=todo)
+
+
+def _learner_card(problem: Problem, row, learner, feedback: dict) -> ProblemCard:
+    if row is None:
+        seed = seeds.personal_seed(learner.pk, f"problem:{problem.pk}")
+        return ProblemCard(
+            problem, problem.instance(seed), seed, feedback=feedback.get(str(problem.pk))
+        )
+    return ProblemCard(
+        problem=problem,
+        instance=problem.instance(row.seed),
+        seed=row.seed,
+        hints_shown=row.hints_shown,
+        solution_shown=row.solution_shown,
+        solved=row.solved,
+        attempts=row.attempts,
+        feedback=feedback.get(str(problem.pk)),
+    )
+
+
+def _visitor_card(problem: Problem, visitor: dict, feedback: dict) -> ProblemCard:
+    """A visitor's card: numbers, hints and solutions live in their session, not the database."""
+    key = str(problem.pk)
+    seed = visitor.get("seeds", {}).get(key, seeds.personal_seed(None, ""))
+    given = feedback.get(key)
+    return ProblemCard(
+        problem=problem,
+        instance=problem.instance(seed),
+        seed=seed,
+        hints_shown=visitor.get("hints", {}).get(key, 0),
+        solution_shown=key in visitor.get("solutions", []),
+        solved=bool(given and given.get("correct")),
+        feedback=given,
+    )
+
+
+def learner_statuses(learner, concept_ids: list[int], edges: list[tuple[int, int]]) -> dict:
+    """Status of each concept for a learner, from their progress rows (one query)."""
+    rows = ConceptProgress.objects.filter(learner=learner).values_list(
+        "concept_id", "started", "mastered"
+    )
+    mastered = {pk for pk, _, done in rows if done}
+    started = {pk for pk, began, _ in rows if began}
+    needs: dict[int, list[int]] = {pk: [] for pk in concept_ids}
+    for prerequisite, concept in edges:
+        if concept in needs and prerequisite in needs:
+            needs[concept].append(prerequisite)
+    return mastery.statuses(needs, mastered, started)
+
+
+@dataclass
+class Dashboard:
+    """A learner's overview."""
+
+    concepts: list[Concept]
+    edges: list[tuple[int, int]]
+    status: dict[int, mastery.Status]
+    recently_unlocked: list[tuple[Concept, object]]
+    next_up: list[Concept]
+    attempts: Page
+
+    def counts(self) -> list[tuple[mastery.Status, int]]:
+        values = list(self.status.values())
+        return [(s, values.count(s)) for s in mastery.Status]
+
+    def tree_json(self) -> dict:
+        """The learner's tree for the graph widget, with status per node."""
+        return TreeData(concepts=self.concepts, edges=self.edges).as_json(self.status)
+
+
+def dashboard(learner, *, page: object = 1) -> Dashboard:
+    """Statuses, unlocks, what to learn next and the attempt history, in six queries."""
+    concepts = list(
+        published_concepts()
+        .only("id", "slug", "title", "domain", "difficulty", "depth", "reach", "unlocks_count",
+              "summary", "minutes")
+        .order_by("depth", "title")
+    )  # fmt: skip
+    by_pk = {c.pk: c for c in concepts}
+    edges = list(
+        Prerequisite.objects.filter(
+            concept__published=True, prerequisite__published=True
+        ).values_list("prerequisite_id", "concept_id")
+    )
+    status = learner_statuses(learner, list(by_pk), edges)
+    unlocked = (
+        ConceptProgress.objects.filter(learner=learner, unlocked__isnull=False)
+        .order_by("-unlocked")
+        .values_list("concept_id", "unlocked")[:5]
+    )
+    next_up = sorted(
+        (
+            c
+            for c in concepts
+            if status[c.pk] in (mastery.Status.AVAILABLE, mastery.Status.IN_PROGRESS)
+        ),
+        key=lambda c: (-(c.reach or 0), -(c.unlocks_count or 0), c.depth or 0, c.title),
+    )[:5]
+    attempts = Paginator(
+        Attempt.objects.filter(learner=learner).select_related("problem__concept"), 25
+    ).get_page(page)
+    return Dashboard(
+        concepts=concepts,
+        edges=edges,
+        status=status,
+        recently_unlocked=[(by_pk[pk], when) for pk, when in unlocked if pk in by_pk],
+        next_up=next_up,
+        attempts=attempts,
+    )

@@ -1,0 +1,164 @@
+"""Practice actions and the dashboard.
+
+Every action works as a plain form post (then a redirect back to the problem on its concept
+page) and, when the page's script asks for JSON, answers in place with the re-rendered card.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.views.decorators.http import require_POST
+
+from lessons import seeds
+from quizzes import answers, progress, selectors
+from quizzes.models import Problem
+
+FEEDBACK_KEY = "practice_feedback"
+VISITOR_KEY = "practice_visitor"
+
+
+def _wants_json(request: HttpRequest) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def _problem(pk: int) -> Problem:
+    return get_object_or_404(
+        Problem.objects.select_related("concept"), pk=pk, concept__published=True
+    )
+
+
+def _visitor(request: HttpRequest) -> dict:
+    state = request.session.get(VISITOR_KEY) or {}
+    return {
+        "seeds": dict(state.get("seeds", {})),
+        "hints": dict(state.get("hints", {})),
+        "solutions": list(state.get("solutions", [])),
+    }
+
+
+def _respond(request, problem: Problem, feedback: dict, status: int = 200) -> HttpResponse:
+    """Answer in place (JSON with the card) or keep the feedback for the page we go back to."""
+    if _wants_json(request):
+        learner = request.user if request.user.is_authenticated else None
+        view = selectors.practice_view(
+            problem.concept,
+            [],
+            learner=learner,
+            visitor=_visitor(request),
+            feedback={str(problem.pk): feedback},
+        )
+        card = next(c for c in view.cards if c.problem.pk == problem.pk)
+        html = render_to_string(
+            "quizzes/_problem.html", {"card": card, "practice": view}, request=request
+        )
+        return JsonResponse({**feedback, "html": html}, status=status)
+    stored = request.session.get(FEEDBACK_KEY, {})
+    stored[str(problem.pk)] = feedback
+    request.session[FEEDBACK_KEY] = stored
+    return redirect(f"{problem.concept.get_absolute_url()}#problem-{problem.pk}", permanent=False)
+
+
+@require_POST
+def answer(request: HttpRequest, pk: int) -> HttpResponse:
+    """Grade an answer; store it for a signed-in learner; explain input we cannot read."""
+    problem = _problem(pk)
+    raw = request.POST.get("answer", "")
+    try:
+        submission = uuid.UUID(request.POST.get("submission", ""))
+    except ValueError:
+        submission = uuid.uuid4()
+    try:
+        if request.user.is_authenticated:
+            result = progress.record_attempt(
+                learner=request.user, problem=problem, raw=raw, submission=submission
+            )
+        else:
+            seed = _visitor(request)["seeds"].get(str(pk), seeds.personal_seed(None, ""))
+            visitor = request.session.session_key or request.META.get("REMOTE_ADDR", "anonymous")
+            result = progress.grade_for_visitor(
+                problem=problem, raw=raw, seed=seed, visitor=visitor
+            )
+    except answers.AnswerError as error:
+        return _respond(request, problem, {"error": error.message, "raw": raw[:200]}, status=400)
+    except progress.PracticeRefused as error:
+        return _respond(request, problem, {"error": error.message, "raw": raw[:200]}, error.status)
+    feedback = {
+        "correct": result.correct,
+        "message": result.message,
+        "wrong_components": [i + 1 for i in result.wrong_components],
+        "expected": result.expected,
+        "attempts_left": result.attempts_left if result.stored else None,
+        "stored": result.stored,
+        "raw": raw[:200],
+        "mastered": result.mastered,
+        "unlocked": [{"title": c.title, "url": c.get_absolute_url()} for c in result.unlocked],
+    }
+    if result.mastered and not _wants_json(request):
+        names = ", ".join(c.title for c in result.unlocked) or "nothing new yet"
+        messages.success(request, f"You mastered {problem.concept.title}! Unlocked: {names}.")
+    return _respond(request, problem, feedback)
+
+
+@require_POST
+def hint(request: HttpRequest, pk: int) -> HttpResponse:
+    """Reveal one more hint."""
+    problem = _problem(pk)
+    if request.user.is_authenticated:
+        progress.reveal_hint(learner=request.user, problem=problem)
+    else:
+        visitor = _visitor(request)
+        seed = visitor["seeds"].get(str(pk), seeds.personal_seed(None, ""))
+        available = len(problem.instance(seed).hints)
+        visitor["hints"][str(pk)] = min(available, visitor["hints"].get(str(pk), 0) + 1)
+        request.session[VISITOR_KEY] = visitor
+    return _respond(request, problem, {"hint": True})
+
+
+@require_POST
+def solution(request: HttpRequest, pk: int) -> HttpResponse:
+    """Give up on these numbers and show the worked solution."""
+    problem = _problem(pk)
+    if request.user.is_authenticated:
+        progress.reveal_solution(learner=request.user, problem=problem)
+    else:
+        visitor = _visitor(request)
+        if str(pk) not in visitor["solutions"]:
+            visitor["solutions"].append(str(pk))
+        request.session[VISITOR_KEY] = visitor
+    return _respond(request, problem, {"solution": True})
+
+
+@require_POST
+def new_numbers(request: HttpRequest, pk: int) -> HttpResponse:
+    """Start the problem again with fresh numbers."""
+    problem = _problem(pk)
+    if request.user.is_authenticated:
+        progress.new_numbers(learner=request.user, problem=problem)
+    else:
+        visitor = _visitor(request)
+        visitor["seeds"][str(pk)] = seeds.fresh_seed()
+        visitor["hints"].pop(str(pk), None)
+        if str(pk) in visitor["solutions"]:
+            visitor["solutions"].remove(str(pk))
+        request.session[VISITOR_KEY] = visitor
+    return _respond(request, problem, {"new_numbers": True})
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """The learner's tree by status, what was unlocked, what to learn next, and history."""
+    data = selectors.dashboard(request.user, page=request.GET.get("page", 1))
+    return render(request, "quizzes/dashboard.html", {"data": data, "tree_json": data.tree_json()})
+
+
+def pop_feedback(request: HttpRequest) -> dict:
+    """Feedback left by a form post for the page we came back to (read once)."""
+    if FEEDBACK_KEY not in request.session:
+        return {}
+    return request.session.pop(FEEDBACK_KEY)
