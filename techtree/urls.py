@@ -12,4 +12,5 @@ urlpatterns = [
     path("", include("techtree.urls_tree")),
     path("", include("lessons.urls")),
     path("", include("quizzes.urls")),
+    path("lab/", include("lens.urls")),
 ]
