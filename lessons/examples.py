@@ -11,7 +11,8 @@ Conventions every generator follows:
   full-precision numbers go in `Step.values` as plain floats, ints, bools and lists.
 - Shown text never contains "inf" or "nan": overflow is said in words, masked scores are
   written with LaTeX's infinity sign. The one non-finite entry in any `values` is the naive
-  exponentials of `stable_softmax_huge_logits`, which really do overflow.
+  exponentials of `stable_softmax_huge_logits`, which really do overflow; `Example.as_dict()`
+  and `Example.to_json()` spell it "Infinity" so the example still travels as strict JSON.
 - Indices in `inputs` and `values` are 0-based; text shows classes and tokens 1-based.
 - `inputs["logits"]`, when present, is a 1-D logit vector (the figures draw it) and
   `inputs["temperature"]` the temperature it is shown at. In the attention and transformer
@@ -23,10 +24,17 @@ importing this module imports them all, which fills `REGISTRY`.
 
 from __future__ import annotations
 
+import dataclasses
+import json
+import math
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+
+# How a non-finite float travels in JSON, which has no spelling for it (JSON.parse rejects
+# Python's bare Infinity and NaN).
+NON_FINITE_NAMES = {math.inf: "Infinity", -math.inf: "-Infinity"}
 
 
 @dataclass(frozen=True)
@@ -50,6 +58,34 @@ class Example:
     result: str  # Markdown with $math$
     insight: str
     inputs: dict[str, Any] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The example as JSON-safe plain data: non-finite floats become "Infinity" etc."""
+        return json_safe(dataclasses.asdict(self))
+
+    def to_json(self) -> str:
+        """The example as strict JSON text (what `json_script` or a player can ship)."""
+        return json.dumps(self.as_dict(), allow_nan=False, ensure_ascii=False)
+
+
+def json_safe(value: Any) -> Any:
+    """Plain data with tuples as lists and non-finite floats spelled as strings.
+
+    Overflow is real content in some examples (the naive exponentials of huge logits), so it
+    is kept, spelled "Infinity", "-Infinity" or "NaN", rather than dropped or sent as the bare
+    tokens that strict JSON parsers refuse.
+    """
+    if isinstance(value, bool) or value is None or isinstance(value, str | int):
+        return value
+    if isinstance(value, float):
+        if math.isnan(value):
+            return "NaN"
+        return NON_FINITE_NAMES.get(value, float(value))
+    if isinstance(value, dict):
+        return {str(key): json_safe(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_safe(item) for item in value]
+    raise TypeError(f"{type(value).__name__} is not plain example data")
 
 
 Generator = Callable[[str, int, random.Random], Example]

@@ -38,13 +38,22 @@ def render_lesson(body: str) -> SafeString:
     return mark_safe(markup.render_markdown(formulas.fill_numbers(body)))
 
 
+def example_item(slug: str, order: int) -> str:
+    """What a learner's example seed is derived from: the example's address, not its row id.
+
+    Loading content replaces the example rows (new ids), so an id-based seed would give every
+    learner new numbers after each reload; the concept and position in the URL stay put.
+    """
+    return f"example:{slug}:{order}"
+
+
 def lesson_view(concept: Concept, *, learner_id: int | None) -> LessonView:
     """The lesson and the learner's variant of each worked example (two queries)."""
     lesson = Lesson.objects.filter(concept=concept).first()
     shown = []
     for row in WorkedExample.objects.filter(concept=concept).order_by("order"):
         row.concept = concept  # already loaded; saves a query per example link
-        seed = seeds.personal_seed(learner_id, f"example:{row.pk}")
+        seed = seeds.personal_seed(learner_id, example_item(concept.slug, row.order))
         shown.append(ShownExample(row=row, example=row.build(seed), seed=seed))
     return LessonView(
         html=render_lesson(lesson.body) if lesson else None,
@@ -59,6 +68,13 @@ def example_view(slug: str, order: int, seed: int) -> ShownExample:
         concept__slug=slug, concept__published=True, order=order
     )
     return ShownExample(row=row, example=row.build(seed), seed=seed)
+
+
+def example_exists(slug: str, order: int) -> bool:
+    """Whether a published concept has a worked example at this position (one query)."""
+    return WorkedExample.objects.filter(
+        concept__slug=slug, concept__published=True, order=order
+    ).exists()
 
 
 def sibling_examples(concept: Concept) -> list[WorkedExample]:

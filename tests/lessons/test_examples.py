@@ -219,3 +219,45 @@ def test_logits_for_figures(key):
         assert isinstance(logits, list) and 2 <= len(logits) <= 12
         assert all(type(v) is float and math.isfinite(v) for v in logits)
         assert 0.05 <= example.inputs.get("temperature", 1.0) <= 20
+
+
+# --- JSON for the page's scripts -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("key", sorted(KEYS))
+def test_every_example_travels_as_strict_json(key):
+    """to_json() is valid JSON (no bare Infinity/NaN) and keeps every finite number exactly."""
+    for example in built(key)[:50]:
+        data = json.loads(example.to_json())  # the standard parser, as a browser's JSON.parse
+        assert data == example.as_dict()
+        assert [s["title"] for s in data["steps"]] == [s.title for s in example.steps]
+        for step, shipped in zip(example.steps, data["steps"], strict=True):
+            for name, value in step.values.items():
+                sent_leaves = flatten(shipped["values"][name])
+                for leaf, sent in zip(flatten(value), sent_leaves, strict=True):
+                    if isinstance(leaf, float) and not math.isfinite(leaf):
+                        assert sent == "Infinity", (name, sent)
+                    else:
+                        assert sent == leaf and type(sent) is type(leaf), (name, sent)
+
+
+def test_overflowing_exponentials_are_spelled_out_in_json():
+    example = built("stable_softmax_huge_logits")[0]
+    text = example.to_json()
+    assert "Infinity" in text and "NaN" not in text
+    naive = json.loads(text)["steps"][0]["values"]["naive_exps"]
+    assert naive and set(naive) == {"Infinity"}
+    # The probabilities next to them are ordinary finite numbers.
+    probabilities = json.loads(text)["steps"][-1]["values"]["probabilities"]
+    assert math.isclose(sum(probabilities), 1.0)
+
+
+def test_json_safe_spells_each_non_finite_float_and_refuses_odd_objects():
+    data = {"a": (math.inf, -math.inf, math.nan), "b": [1, 2.5, True, None, "x"], 3: {"c": ()}}
+    assert examples.json_safe(data) == {
+        "a": ["Infinity", "-Infinity", "NaN"],
+        "b": [1, 2.5, True, None, "x"],
+        "3": {"c": []},
+    }
+    with pytest.raises(TypeError, match="not plain example data"):
+        examples.json_safe({"when": object()})

@@ -16,9 +16,17 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from lessons import figures
 from lessons.example_generators import display
 from lessons.examples import Example
-from tests.lessons.test_examples import KEYS, built, flatten, merged_values
+from tests.lessons.test_examples import (
+    KEYS,
+    NOT_A_NUMBER,
+    built,
+    flatten,
+    merged_values,
+    seeds_for,
+)
 
 SEEDS = range(40)
 STRUCTURAL = range(11)  # indices, class counts, dimensions, "1 - 1": shown as they are
@@ -197,3 +205,12 @@ def test_fmt_reads_back_within_its_rounding(magnitude, negative, digits):
     [(value, tolerance, _)] = displayed_numbers(display.fmt(x, digits))
     assert abs(value - x) <= tolerance * (1 + 1e-6) + abs(x) * 1e-15
     assert abs(value - x) <= abs(x) * 10.0 ** (1 - digits)  # `digits` significant digits
+
+
+@pytest.mark.parametrize("key", sorted(KEYS))
+def test_figure_text_of_every_example_is_finite(key):
+    """The alt text and captions of an example's figures read as numbers, never "inf"/"nan"."""
+    for example in built(key)[: len(seeds_for(key))]:
+        for spec in figures.specs_for_example(example):
+            for text in (spec.alt, spec.caption):
+                assert not NOT_A_NUMBER.search(text), f"{key} seed {example.seed}: {text}"
