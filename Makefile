@@ -54,6 +54,14 @@ check-deploy: $(VENV)/.run-installed
 bench: $(VENV)/.dev-installed
 	$(PY) bench/graph.py
 	$(PY) bench/engine.py
+	$(PY) bench/figures.py
+	$(PY) bench/lens.py
+
+## train-model: retrain the lab's transformer into lens/weights/ (installs PyTorch; several minutes)
+## Options go through TRAIN_ARGS, e.g. make train-model TRAIN_ARGS="--steps 200 --output /tmp/w"
+train-model: $(VENV)/.run-installed
+	$(PIP) install --quiet -r requirements-train.txt
+	$(PY) manage.py train_model $(TRAIN_ARGS)
 
 clean:
 	rm -rf $(VENV) staticfiles artefacts .pytest_cache

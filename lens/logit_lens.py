@@ -236,3 +236,21 @@ def significant(values: np.ndarray, digits: int) -> list:
     magnitude = np.maximum(magnitude, -300)  # keeps the scale finite; tinier values round to 0
     scale = 10.0 ** (digits - 1 - magnitude)
     return (np.round(values * scale) / scale).tolist()
+
+
+def last_position(text: object, *, model: Model | None = None) -> int:
+    """The index of the last token of ``text`` (the lab's default position), or a clear error."""
+    model = model or default_model()
+    return len(model.tokenizer.encode(check_text(text))) - 1
+
+
+def check_stage(stage: object, n_stages: int) -> int:
+    """A stage index in ``range(n_stages)`` (0 is the embedding), or a clear error."""
+    if isinstance(stage, bool) or not isinstance(stage, int | np.integer):
+        raise LensInputError("The stage must be a whole number.")
+    if not 0 <= stage < n_stages:
+        raise LensInputError(
+            f"Stage {stage} does not exist: the model has {n_stages} stages, "
+            f"numbered 0 (the embedding) to {n_stages - 1} (the output)."
+        )
+    return int(stage)
