@@ -1,4 +1,4 @@
-"""URLs of worked examples and figures."""
+"""URLs of worked examples, figures and the softmax visualizer."""
 
 from django.urls import path
 
@@ -14,4 +14,5 @@ urlpatterns = [
     ),
     path("concepts/<slug:slug>/examples/<int:order>/new/", views.new_numbers, name="new_numbers"),
     path("figures/<slug:kind>.svg", views.figure, name="figure"),
+    path("visualizer/", views.visualizer, name="visualizer"),
 ]

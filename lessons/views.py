@@ -1,12 +1,52 @@
-"""Worked-example pages and server-rendered figures."""
+"""Worked-example pages, server-rendered figures and the softmax visualizer."""
+
+import math
+from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from lessons import figures, seeds, selectors
+from lessons import engine, figures, seeds, selectors
 from lessons.models import WorkedExample
+
+# The visualizer's first preset (lessons/templates/lessons/_visualizer.html), at T = 1.
+VISUALIZER_LOGITS = (2.0, 1.0, 0.1)
+
+
+@dataclass(frozen=True)
+class SoftmaxTable:
+    """Logits with their probabilities as the engine computes them, for readers without JS."""
+
+    logits: tuple[float, ...]
+    temperature: float
+    rows: list[dict[str, float]]
+    total: float
+    entropy: float
+    logsumexp: float
+
+    @property
+    def logits_text(self) -> str:
+        return ", ".join(f"{z:g}" for z in self.logits)
+
+
+def softmax_table(logits: tuple[float, ...]) -> SoftmaxTable:
+    """The engine's softmax, log-softmax, entropy and log-sum-exp of some logits at T = 1."""
+    probs = engine.softmax(logits)
+    log_probs = engine.log_softmax(logits)
+    return SoftmaxTable(
+        logits=logits,
+        temperature=1.0,
+        rows=[
+            {"logit": z, "probability": float(p), "log_probability": float(lp)}
+            for z, p, lp in zip(logits, probs, log_probs, strict=True)
+        ],
+        total=math.fsum(float(p) for p in probs),
+        entropy=float(engine.entropy_from_logits(logits)),
+        logsumexp=float(engine.logsumexp(logits)),
+    )
 
 
 @require_GET
@@ -29,9 +69,12 @@ def example(request: HttpRequest, slug: str, order: int, seed: int) -> HttpRespo
     )
 
 
+@never_cache  # a fresh seed on every visit, never a remembered redirect
 @require_GET
 def new_numbers(request: HttpRequest, slug: str, order: int) -> HttpResponse:
     """Send the learner to the same example with a fresh random seed."""
+    if not selectors.example_exists(slug, order):
+        raise Http404(f"No worked example number {order} for “{slug}”.")
     return redirect("lessons:example", slug=slug, order=order, seed=seeds.fresh_seed())
 
 
@@ -46,3 +89,9 @@ def figure(request: HttpRequest, kind: str) -> HttpResponse:
     response = HttpResponse(svg, content_type="image/svg+xml")
     response["Cache-Control"] = "public, max-age=86400"
     return response
+
+
+@require_GET
+def visualizer(request: HttpRequest) -> HttpResponse:
+    """The softmax visualizer, with its first preset as a table for readers without JS."""
+    return render(request, "lessons/visualizer.html", {"table": softmax_table(VISUALIZER_LOGITS)})
