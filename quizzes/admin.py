@@ -4,6 +4,7 @@ from django import forms
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
 from quizzes import problems
 from quizzes.models import Attempt, ConceptProgress, Problem, ProblemProgress
@@ -18,8 +19,8 @@ class ProblemForm(forms.ModelForm):
         model = Problem
         fields = (
             "concept", "order", "title", "difficulty", "generator", "kind", "statement", "options",
-            "answer", "allow_percent", "hints", "solution", "tolerance_rel", "tolerance_abs",
-            "max_attempts",
+            "answer", "positions", "allow_percent", "hints", "solution", "tolerance_rel",
+            "tolerance_abs", "max_attempts",
         )  # fmt: skip
 
     def __init__(self, *args, **kwargs) -> None:
@@ -28,6 +29,21 @@ class ProblemForm(forms.ModelForm):
             ("", "— fixed problem, written below —"),
             *problems.choices(),
         ]
+
+    def add_error(self, field, error) -> None:
+        """Problem.clean()'s errors on fields this form does not show (the inline under a
+        concept shows only a few) go on the problem as a whole instead of failing."""
+        if field is None and isinstance(error, ValidationError) and hasattr(error, "error_dict"):
+            shown, hidden = {}, []
+            for name, errors in error.error_dict.items():
+                if name == NON_FIELD_ERRORS or name in self.fields:
+                    shown[name] = errors
+                else:
+                    hidden.extend(errors)
+            if hidden:
+                shown.setdefault(NON_FIELD_ERRORS, []).extend(hidden)
+            error = ValidationError(shown)
+        super().add_error(field, error)
 
 
 class ProblemInline(admin.StackedInline):
@@ -56,6 +72,7 @@ class ProblemAdmin(admin.ModelAdmin):
                     "statement",
                     "options",
                     "answer",
+                    "positions",
                     "allow_percent",
                     "hints",
                     "solution",

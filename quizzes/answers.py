@@ -27,11 +27,12 @@ of [] or (); one trailing comma or semicolon is ignored. The number of component
 the expected answer, otherwise it is an `AnswerError`. Commas always separate components,
 so "0,5, 0,3" has four.
 
-Indices (kind "index") are whole numbers counting from 0, below the number of positions
-when it is known (else up to MAX_INDEX); an integral decimal such as 2.0 is accepted, 2.5 is
-not. Choices (kind "choice") are matched to the
-option keys ignoring case, spaces and surrounding brackets or a final dot: "B", " b ", "(b)"
-and "b." all choose "b".
+Positions (kind "index") are whole numbers counting from 1, as learners count: the first
+entry is 1. They go up to the number of positions when it is known (else up to MAX_INDEX),
+and a number outside that range is an `AnswerError` naming the range ("Expected a position
+from 1 to 3"); an integral decimal such as 2.0 is accepted, 2.5 is not. Choices (kind
+"choice") are matched to the option keys ignoring case, spaces and surrounding brackets or a
+final dot: "B", " b ", "(b)" and "b." all choose "b".
 
 Grading: see `is_close` and `Tolerance`.
 """
@@ -48,7 +49,7 @@ KINDS = ("number", "vector", "choice", "index")
 
 MAX_NUMBER_LENGTH = 200  # characters, for a number, an index or a choice
 MAX_VECTOR_LENGTH = 400  # characters, for a whole vector; the answer box allows as many
-MAX_INDEX = 10**9  # the largest index read when the number of classes is not known
+MAX_INDEX = 10**9  # the largest position read when the number of positions is not known
 
 NUMBER_EXAMPLES = "a number such as 0.25, -3, 1/4 or 2.5e-3"
 PERCENT_EXAMPLES = "a number such as 0.25, 25%, 1/4 or 2.5e-3"
@@ -313,23 +314,25 @@ def _vector_what(length: int | None, allow_percent: bool) -> str:
 
 
 def parse_index(text: str, *, count: int | None = None) -> int:
-    """A whole number from 0 to `count - 1` (up to MAX_INDEX if `count` is None)."""
+    """A position from 1 to `count` (up to MAX_INDEX if `count` is None): 1 is the first."""
     if count is not None and count < 1:
         raise ValueError(f"an index needs at least one position, not count={count!r}")
     what = _index_what(count)
     value = _read_scalar(text, allow_percent=False, what=what)
     if not value.is_integer():
-        raise AnswerError(f"An index is a whole number, not {value:g}. Expected {what}.")
-    last = MAX_INDEX if count is None else count - 1
-    if not 0 <= value <= last:
+        raise AnswerError(f"A position is a whole number, not {value:g}. Expected {what}.")
+    if value == 0:
+        raise AnswerError(f"Positions count from 1: the first entry is 1, not 0. Expected {what}.")
+    last = MAX_INDEX if count is None else count
+    if not 1 <= value <= last:
         raise AnswerError(f"There is no position {value:g}. Expected {what}.")
     return int(value)
 
 
 def _index_what(count: int | None) -> str:
     if count is None:
-        return "a whole number counting from 0, such as 2"
-    return f"a whole number from 0 to {count - 1} (positions count from 0)"
+        return "a position counting from 1 (the first entry is 1), such as 2"
+    return f"a position from 1 to {count} (the first entry is 1)"
 
 
 def _choice_key(text: str) -> str:
@@ -402,11 +405,11 @@ def grade(
 ) -> Grade:
     """Grade what the learner typed; AnswerError (store nothing) if we cannot read it.
 
-    `expected` is a float ("number"), a sequence of floats ("vector"), a whole number
-    ("index") or an option key ("choice"). `options` are the choice keys; an index is bounded
-    by `count`, else by the number of `options` when there are some. A wrongly configured
-    problem (unknown kind, non-finite expected value, expected choice not an option) raises
-    a plain ValueError, never an AnswerError.
+    `expected` is a float ("number"), a sequence of floats ("vector"), a position counting
+    from 1 ("index") or an option key ("choice"). `options` are the choice keys; a position
+    is bounded by `count`, else by the number of `options` when there are some. A wrongly
+    configured problem (unknown kind, non-finite expected value, a position outside 1 to
+    `count`, expected choice not an option) raises a plain ValueError, never an AnswerError.
     """
     if kind == "number":
         target = _finite(expected)
@@ -425,9 +428,13 @@ def grade(
         return Grade(not wrong, _vector_message(wrong, len(targets)), values, wrong)
     if kind == "index":
         target = _finite(expected)
-        if not target.is_integer():
-            raise ValueError(f"an index answer must be a whole number, not {expected!r}")
-        index = parse_index(raw, count=count if count is not None else len(options or ()) or None)
+        bound = count if count is not None else len(options or ()) or None
+        if not (target.is_integer() and 1 <= target <= (bound or MAX_INDEX)):
+            raise ValueError(
+                f"a position answer must be a whole number from 1 to {bound or MAX_INDEX}, "
+                f"not {expected!r}"
+            )
+        index = parse_index(raw, count=bound)
         return Grade(index == target, _verdict(index == target), index)
     if kind == "choice":
         if options:

@@ -10,7 +10,8 @@ from techtree.content import ConceptSource, ContentError
 from techtree.models import Concept
 
 FIELDS = {
-    "generator", "title", "difficulty", "kind", "statement", "answer", "options", "hints",
+    "generator", "title", "difficulty", "kind", "statement", "answer", "positions", "options",
+    "hints",
     "solution", "allow_percent", "tolerance_rel", "tolerance_abs", "max_attempts",
 }  # fmt: skip
 

@@ -23,7 +23,7 @@ class Kind(models.TextChoices):
     NUMBER = "number", "A number"
     VECTOR = "vector", "A vector of numbers"
     CHOICE = "choice", "One choice out of several"
-    INDEX = "index", "An integer index"
+    INDEX = "index", "A position, counting from 1"
 
 
 class Problem(models.Model):
@@ -45,7 +45,14 @@ class Problem(models.Model):
     answer = models.JSONField(
         null=True,
         blank=True,
-        help_text="A number, a list of numbers, an integer index, or the key of the right choice.",
+        help_text="A number, a list of numbers, a position (counting from 1: the first entry "
+        "is 1), or the key of the right choice.",
+    )
+    positions = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="For a position answer: how many entries there are to choose from. An answer "
+        "outside 1 to this number is explained to the learner and not counted.",
     )
     options = models.JSONField(
         default=list, blank=True, help_text='For choices: [["a", "text"], ["b", "text"], ...]'
@@ -102,7 +109,12 @@ class Problem(models.Model):
             hints=tuple(h.strip() for h in self.hints.split("\n\n") if h.strip()),
             solution=self.solution,
             allow_percent=self.allow_percent,
+            count=self.positions if self.kind == Kind.INDEX else None,
         )
+
+    def grade(self, instance: problems.ProblemInstance, raw: str) -> answers.Grade:
+        """Grade what a learner typed against `instance` (this problem for their seed)."""
+        return instance.grade(raw, self.tolerance)
 
     def _fixed_answer(self):
         if self.kind == Kind.VECTOR:
@@ -127,17 +139,18 @@ class Problem(models.Model):
         else:
             try:
                 instance = self.instance(0)
-                answers.grade(
-                    instance.kind,
-                    answers.format_answer(instance.kind, instance.answer),
-                    instance.answer,
-                    tolerance=self.tolerance,
-                    options=[key for key, _ in instance.options] or None,
+                if not self.grade(instance, instance.expected).correct:
+                    raise ValueError("it is not graded right when typed as shown")
+            except answers.AnswerError as error:
+                errors["answer"] = (
+                    f"This answer does not fit the kind {self.kind!r}: {error.message}"
                 )
             except (TypeError, ValueError) as error:
                 errors["answer"] = f"This answer does not fit the kind {self.kind!r}: {error}"
         if self.kind == Kind.CHOICE and len(self.options or ()) < 2:
             errors["options"] = "A choice needs at least two options."
+        if self.kind == Kind.INDEX and not self.positions:
+            errors["positions"] = "Say how many entries a position answer chooses from."
         if errors:
             raise ValidationError(errors)
 
@@ -156,6 +169,9 @@ class Attempt(models.Model):
     created = models.DateTimeField(auto_now_add=True, db_index=True)
     # One per form submission: a double-clicked submit is stored once.
     submission = models.UUIDField(default=uuid.uuid4, editable=False)
+    mastered = models.BooleanField(
+        default=False, help_text="This answer completed the mastery of the problem's concept."
+    )
 
     class Meta:
         ordering = ["-created", "-pk"]

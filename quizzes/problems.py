@@ -6,7 +6,7 @@ stored with their attempt. Every answer is computed by the softmax engine.
 
 The generators live in `quizzes/problem_generators/`, one module per group of concepts;
 importing this module imports them all, which fills `REGISTRY`. Their shared wording
-conventions (indices count from 0, three significant figures) are in
+conventions (positions count from 1, as in the lessons; three significant figures) are in
 `problem_generators/writing.py`.
 """
 
@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from lessons.examples import Step
+from quizzes import answers
 from quizzes.answers import Tolerance
 
 
@@ -27,7 +28,7 @@ class ProblemInstance:
 
     statement: str  # Markdown with $math$
     kind: str  # "number", "vector", "choice" or "index"
-    answer: Any  # float, tuple of floats, choice key, or int
+    answer: Any  # float, tuple of floats, choice key, or a position counting from 1
     hints: tuple[str, ...] = ()  # Markdown, revealed one at a time
     solution: str = ""  # Markdown with $math$: the worked solution for these numbers
     steps: tuple[Step, ...] = ()  # the engine's steps for these numbers
@@ -37,6 +38,28 @@ class ProblemInstance:
     answer_format: str = ""  # e.g. "three numbers, comma-separated"
     inputs: dict[str, Any] = field(default_factory=dict)  # the drawn numbers, as drawn
     mistakes: tuple[Any, ...] = ()  # typical wrong answers for these numbers (tests grade them)
+    count: int | None = None  # "index": how many positions there are to choose from
+
+    def grade(self, raw: str, tolerance: Tolerance | None = None) -> answers.Grade:
+        """Grade what a learner typed against these numbers; AnswerError if unreadable.
+
+        The instance's own tolerance wins over `tolerance` (the problem row's), because some
+        generators ask for fewer digits than the default allows for.
+        """
+        return answers.grade(
+            self.kind,
+            raw,
+            self.answer,
+            tolerance=self.tolerance or tolerance or answers.DEFAULT_TOLERANCE,
+            options=[key for key, _ in self.options] or None,
+            allow_percent=self.allow_percent,
+            count=self.count,
+        )
+
+    @property
+    def expected(self) -> str:
+        """The expected answer as a learner would type it."""
+        return answers.format_answer(self.kind, self.answer)
 
 
 @dataclass(frozen=True)

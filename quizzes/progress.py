@@ -2,7 +2,9 @@
 
 Each write runs in one transaction that first locks the learner's row, so a learner's
 submissions are applied one at a time whichever worker receives them: two tabs submitting
-at once both land, in order, and the mastery that follows is computed from both.
+at once both land, in order, and the mastery that follows is computed from both. The same
+lock makes a replayed submission (a double-clicked submit) find the attempt it already
+stored, so it is never stored twice.
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from lessons import seeds
@@ -45,18 +48,30 @@ class Feedback:
 
     correct: bool
     message: str
-    wrong_components: tuple[int, ...] = ()
+    wrong_components: tuple[int, ...] = ()  # 0-based; shown counting from 1
     expected: str | None = None  # shown only once solved, given up, or out of attempts
     attempts: int = 0
     attempts_left: int = 0
     stored: bool = True
-    duplicate: bool = False
+    duplicate: bool = False  # a replayed submission: this is the stored attempt's feedback
     mastered: bool = False  # this answer completed the concept's mastery
     unlocked: list[Concept] = field(default_factory=list)
+    status: mastery.Status | None = None  # the concept's status afterwards (None: visitor)
 
 
 def _lock_learner(learner) -> None:
-    get_user_model().objects.select_for_update().filter(pk=learner.pk).exists()
+    """Hold the learner's row until the transaction ends, so their writes queue up.
+
+    PostgreSQL locks that one row. SQLite has no row locks, and a transaction there takes
+    the database's write lock only at its first write, after reads that another transaction
+    may also have made; one of the two would then fail with "database is locked". A write
+    that changes nothing takes the write lock at once, so the second transaction waits.
+    """
+    users = get_user_model().objects.filter(pk=learner.pk)
+    if connection.features.has_select_for_update:
+        list(users.select_for_update().values_list("pk", flat=True))
+    else:
+        users.update(last_login=F("last_login"))
 
 
 def _check_rate(learner) -> None:
@@ -70,10 +85,9 @@ def _check_rate(learner) -> None:
         )
 
 
-def progress_for(learner, problem: Problem, *, lock: bool = False) -> ProblemProgress:
+def progress_for(learner, problem: Problem) -> ProblemProgress:
     """The learner's progress row on a problem, created with their personal seed."""
-    rows = ProblemProgress.objects.select_for_update() if lock else ProblemProgress.objects
-    progress, _ = rows.get_or_create(
+    progress, _ = ProblemProgress.objects.get_or_create(
         learner=learner,
         problem=problem,
         defaults={"seed": seeds.personal_seed(learner.pk, f"problem:{problem.pk}")},
@@ -108,44 +122,44 @@ def _mark_started(learner, concept: Concept) -> ConceptProgress:
 
 
 def record_attempt(*, learner, problem: Problem, raw: str, submission: uuid.UUID) -> Feedback:
-    """Grade and store one answer; AnswerError or PracticeRefused store nothing."""
+    """Grade and store one answer, then update mastery and unlock what it opens.
+
+    Raises AnswerError (unreadable input) or PracticeRefused (locked concept, numbers already
+    solved or out of attempts, too many answers a minute); either way nothing is stored and
+    nothing counts. A submission id already stored returns that attempt's feedback again.
+    """
     with transaction.atomic():
         _lock_learner(learner)
-        existing = Attempt.objects.filter(learner=learner, submission=submission).first()
+        existing = (
+            Attempt.objects.filter(learner=learner, submission=submission)
+            .select_related("problem__concept")
+            .first()
+        )
         if existing is not None:
-            return _replay(existing, progress_for(learner, problem))
-        progress = progress_for(learner, problem, lock=True)
-        instance = problem.instance(progress.seed)
-        grade = answers.grade(
-            instance.kind,
-            raw,
-            instance.answer,
-            tolerance=instance.tolerance or problem.tolerance,
-            options=[key for key, _ in instance.options] or None,
-            allow_percent=instance.allow_percent,
-        )  # AnswerError propagates: not an attempt
+            if existing.problem_id != problem.pk:
+                raise PracticeRefused("This form was sent for another problem: reload the page.")
+            return _replay(existing)
+        _require_unlocked(learner, problem.concept)
+        progress = progress_for(learner, problem)
         if progress.solved:
             raise PracticeRefused("You solved these numbers already: ask for new numbers.")
-        if progress.attempts >= problem.max_attempts and not progress.solution_shown:
+        if progress.attempts >= problem.max_attempts:
             raise PracticeRefused(
-                "You have used every attempt on these numbers: look at the solution or ask "
+                "You have used every attempt on these numbers: look at the solution, then ask "
                 "for new numbers."
             )
-        _require_unlocked(learner, problem.concept)
+        instance = problem.instance(progress.seed)
+        grade = problem.grade(instance, raw)  # AnswerError propagates: not an attempt
         _check_rate(learner)
-        try:
-            with transaction.atomic():
-                Attempt.objects.create(
-                    learner=learner,
-                    problem=problem,
-                    seed=progress.seed,
-                    raw=raw,
-                    parsed=answers.to_json(grade.parsed),
-                    correct=grade.correct,
-                    submission=submission,
-                )
-        except IntegrityError:  # the same submission raced in through another worker
-            return _replay(Attempt.objects.get(learner=learner, submission=submission), progress)
+        attempt = Attempt.objects.create(
+            learner=learner,
+            problem=problem,
+            seed=progress.seed,
+            raw=raw,
+            parsed=answers.to_json(grade.parsed),
+            correct=grade.correct,
+            submission=submission,
+        )
         progress.attempts += 1
         if grade.correct:
             progress.solved = True
@@ -155,34 +169,60 @@ def record_attempt(*, learner, problem: Problem, raw: str, submission: uuid.UUID
         mastered_now, unlocked = False, []
         if grade.correct and concept_row.mastered is None:
             mastered_now, unlocked = _update_mastery(learner, problem.concept, concept_row)
+            if mastered_now:
+                Attempt.objects.filter(pk=attempt.pk).update(mastered=True)
         return Feedback(
             correct=grade.correct,
             message=grade.message,
             wrong_components=tuple(grade.wrong_components),
-            expected=_expected(instance, progress),
+            expected=instance.expected if progress.answer_revealed else None,
             attempts=progress.attempts,
             attempts_left=max(0, problem.max_attempts - progress.attempts),
             mastered=mastered_now,
             unlocked=unlocked,
+            status=_status_after(concept_row),
         )
 
 
-def _expected(instance, progress: ProblemProgress) -> str | None:
-    if progress.answer_revealed:
-        return answers.format_answer(instance.kind, instance.answer)
-    return None
+def _status_after(row: ConceptProgress) -> mastery.Status:
+    """The status of a concept just practised (so its prerequisites are all mastered)."""
+    return mastery.Status.MASTERED if row.mastered else mastery.Status.IN_PROGRESS
 
 
-def _replay(attempt: Attempt, progress: ProblemProgress) -> Feedback:
-    """The feedback of an attempt already stored (a double submit): nothing new is written."""
-    instance = attempt.problem.instance(attempt.seed)
+def _replay(attempt: Attempt) -> Feedback:
+    """The feedback of an attempt already stored (a double submit): nothing new is written.
+
+    The stored text is graded again on the stored numbers, so the verdict and the message
+    are the original ones; attempts left and the expected answer are read from the progress
+    on those numbers, which nothing else has changed in the meantime of a double click.
+    """
+    problem = attempt.problem
+    instance = problem.instance(attempt.seed)
+    grade = problem.grade(instance, attempt.raw)
+    progress = ProblemProgress.objects.get(learner_id=attempt.learner_id, problem=problem)
+    progress.problem = problem
+    same_numbers = progress.seed == attempt.seed
+    concept_row = ConceptProgress.objects.get(
+        learner_id=attempt.learner_id, concept=problem.concept
+    )
+    unlocked = []
+    if attempt.mastered:
+        unlocked = list(
+            Concept.objects.filter(
+                progress__learner_id=attempt.learner_id, progress__unlocked=concept_row.mastered
+            ).order_by("title")
+        )
     return Feedback(
-        correct=attempt.correct,
-        message="Correct." if attempt.correct else "Not quite.",
-        expected=_expected(instance, progress),
-        attempts=progress.attempts,
-        attempts_left=max(0, attempt.problem.max_attempts - progress.attempts),
+        correct=grade.correct,
+        message=grade.message,
+        wrong_components=tuple(grade.wrong_components),
+        expected=instance.expected if same_numbers and progress.answer_revealed else None,
+        attempts=progress.attempts if same_numbers else 0,
+        attempts_left=max(0, problem.max_attempts - progress.attempts) if same_numbers else 0,
         duplicate=True,
+        mastered=attempt.mastered,
+        unlocked=unlocked,
+        status=_status_after(concept_row),
     )
 
 
@@ -228,7 +268,8 @@ def reveal_hint(*, learner, problem: Problem) -> int:
     """Show the learner one more hint; returns how many they can now see."""
     with transaction.atomic():
         _lock_learner(learner)
-        progress = progress_for(learner, problem, lock=True)
+        _require_unlocked(learner, problem.concept)
+        progress = progress_for(learner, problem)
         available = len(problem.instance(progress.seed).hints)
         if progress.hints_shown < available:
             progress.hints_shown += 1
@@ -241,7 +282,8 @@ def reveal_solution(*, learner, problem: Problem) -> None:
     """Give up on these numbers: the solution and answer show; a later solve is not clean."""
     with transaction.atomic():
         _lock_learner(learner)
-        progress = progress_for(learner, problem, lock=True)
+        _require_unlocked(learner, problem.concept)
+        progress = progress_for(learner, problem)
         if not progress.solution_shown:
             progress.solution_shown = True
             progress.save(update_fields=["solution_shown", "updated"])
@@ -249,10 +291,14 @@ def reveal_solution(*, learner, problem: Problem) -> None:
 
 
 def new_numbers(*, learner, problem: Problem) -> int:
-    """A fresh seed for the problem: attempts, hints and the revealed solution start over."""
+    """A fresh seed for the problem: attempts, hints and the revealed solution start over.
+
+    A problem solved cleanly once keeps counting towards mastery.
+    """
     with transaction.atomic():
         _lock_learner(learner)
-        progress = progress_for(learner, problem, lock=True)
+        _require_unlocked(learner, problem.concept)
+        progress = progress_for(learner, problem)
         if problem.is_generated:
             seed = seeds.fresh_seed()
             while seed == progress.seed:
@@ -269,14 +315,7 @@ def new_numbers(*, learner, problem: Problem) -> int:
 def grade_for_visitor(*, problem: Problem, raw: str, seed: int, visitor: str) -> Feedback:
     """Grade a visitor's answer without storing it; still bounded per visitor per minute."""
     instance = problem.instance(seed)
-    grade = answers.grade(
-        instance.kind,
-        raw,
-        instance.answer,
-        tolerance=instance.tolerance or problem.tolerance,
-        options=[key for key, _ in instance.options] or None,
-        allow_percent=instance.allow_percent,
-    )
+    grade = problem.grade(instance, raw)  # AnswerError propagates: not counted either
     key = f"visitor-attempts:{visitor}:{timezone.now():%Y%m%d%H%M}"
     cache.add(key, 0, timeout=120)
     try:
@@ -292,6 +331,6 @@ def grade_for_visitor(*, problem: Problem, raw: str, seed: int, visitor: str) ->
         correct=grade.correct,
         message=grade.message,
         wrong_components=tuple(grade.wrong_components),
-        expected=answers.format_answer(instance.kind, instance.answer) if grade.correct else None,
+        expected=instance.expected if grade.correct else None,
         stored=False,
     )

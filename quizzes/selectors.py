@@ -9,7 +9,7 @@ from django.core.paginator import Page, Paginator
 
 from lessons import seeds
 from quizzes import mastery
-from quizzes.answers import format_answer
+from quizzes.answers import describe_expected
 from quizzes.models import Attempt, ConceptProgress, Problem, ProblemProgress
 from quizzes.problems import ProblemInstance
 from techtree.models import Concept, Prerequisite
@@ -50,8 +50,22 @@ class ProblemCard:
     def expected(self) -> str | None:
         """The expected answer, once solved, given up, or out of attempts."""
         if self.solved or self.solution_shown or self.out_of_attempts:
-            return format_answer(self.instance.kind, self.instance.answer)
+            return self.instance.expected
         return None
+
+    @property
+    def answer_format(self) -> str:
+        """What to type, for the answer box's label: the generator's words, else the kind's."""
+        instance = self.instance
+        if instance.answer_format:
+            return instance.answer_format
+        return describe_expected(
+            instance.kind,
+            length=len(instance.answer) if instance.kind == "vector" else None,
+            count=instance.count,
+            options=[key for key, _ in instance.options] or None,
+            allow_percent=instance.allow_percent,
+        )
 
 
 @dataclass
@@ -112,6 +126,17 @@ def practice_view(
     return PracticeView(cards=cards, status=status, missing=missing, todo=todo)
 
 
+def problem_card(
+    problem: Problem, *, learner=None, visitor: dict | None = None, feedback: dict | None = None
+) -> ProblemCard:
+    """One problem's card as it stands now, for answering in place (one query, or none)."""
+    feedback = {str(problem.pk): feedback} if feedback else {}
+    if learner is None:
+        return _visitor_card(problem, visitor or {}, feedback)
+    row = ProblemProgress.objects.filter(learner=learner, problem=problem).first()
+    return _learner_card(problem, row, learner, feedback)
+
+
 def _learner_card(problem: Problem, row, learner, feedback: dict) -> ProblemCard:
     if row is None:
         seed = seeds.personal_seed(learner.pk, f"problem:{problem.pk}")
@@ -160,6 +185,15 @@ def learner_statuses(learner, concept_ids: list[int], edges: list[tuple[int, int
     return mastery.statuses(needs, mastered, started)
 
 
+@dataclass(frozen=True)
+class NextUp:
+    """A concept open to the learner, with what mastering it would do."""
+
+    concept: Concept
+    opens: int  # concepts it would unlock at once (it is their last missing prerequisite)
+    reach: int  # concepts it leads to, directly or through others
+
+
 @dataclass
 class Dashboard:
     """A learner's overview."""
@@ -168,8 +202,9 @@ class Dashboard:
     edges: list[tuple[int, int]]
     status: dict[int, mastery.Status]
     recently_unlocked: list[tuple[Concept, object]]
-    next_up: list[Concept]
+    next_up: list[NextUp]
     attempts: Page
+    rule: str = mastery.MASTERY_RULE
 
     def counts(self) -> list[tuple[mastery.Status, int]]:
         values = list(self.status.values())
@@ -178,6 +213,36 @@ class Dashboard:
     def tree_json(self) -> dict:
         """The learner's tree for the graph widget, with status per node."""
         return TreeData(concepts=self.concepts, edges=self.edges).as_json(self.status)
+
+
+def rank_next_up(
+    concepts: list[Concept], edges: list[tuple[int, int]], status: dict[int, mastery.Status]
+) -> list[NextUp]:
+    """Concepts open to the learner, those whose mastery unlocks the most first.
+
+    "Unlocks" counts the concepts for which this is the last prerequisite not mastered yet;
+    ties go to the concept that leads to more of the tree, then the shallower, then by title.
+    """
+    needs: dict[int, set[int]] = {c.pk: set() for c in concepts}
+    for prerequisite, concept in edges:
+        if concept in needs:
+            needs[concept].add(prerequisite)
+    missing = {
+        pk: {p for p in prerequisites if status.get(p) != mastery.Status.MASTERED}
+        for pk, prerequisites in needs.items()
+    }
+    opens = {c.pk: 0 for c in concepts}
+    for pk, left in missing.items():
+        if len(left) == 1 and status[pk] != mastery.Status.MASTERED:
+            (last,) = left
+            if last in opens:
+                opens[last] += 1
+    open_now = (mastery.Status.AVAILABLE, mastery.Status.IN_PROGRESS)
+    ranked = sorted(
+        (c for c in concepts if status[c.pk] in open_now),
+        key=lambda c: (-opens[c.pk], -(c.reach or 0), c.depth or 0, c.title),
+    )
+    return [NextUp(c, opens[c.pk], c.reach or 0) for c in ranked]
 
 
 def dashboard(learner, *, page: object = 1) -> Dashboard:
@@ -200,14 +265,7 @@ def dashboard(learner, *, page: object = 1) -> Dashboard:
         .order_by("-unlocked")
         .values_list("concept_id", "unlocked")[:5]
     )
-    next_up = sorted(
-        (
-            c
-            for c in concepts
-            if status[c.pk] in (mastery.Status.AVAILABLE, mastery.Status.IN_PROGRESS)
-        ),
-        key=lambda c: (-(c.reach or 0), -(c.unlocks_count or 0), c.depth or 0, c.title),
-    )[:5]
+    next_up = rank_next_up(concepts, edges, status)[:5]
     attempts = Paginator(
         Attempt.objects.filter(learner=learner).select_related("problem__concept"), 25
     ).get_page(page)

@@ -1,7 +1,8 @@
 """Practice actions and the dashboard.
 
 Every action works as a plain form post (then a redirect back to the problem on its concept
-page) and, when the page's script asks for JSON, answers in place with the re-rendered card.
+page, where the feedback is shown once) and, when the page's script asks for JSON with
+`Accept: application/json`, answers in place with the feedback and the re-rendered card.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from quizzes.models import Problem
 
 FEEDBACK_KEY = "practice_feedback"
 VISITOR_KEY = "practice_visitor"
+ECHO_LENGTH = 200  # characters of the learner's text sent back with the feedback
 
 
 def _wants_json(request: HttpRequest) -> bool:
@@ -34,6 +36,7 @@ def _problem(pk: int) -> Problem:
 
 
 def _visitor(request: HttpRequest) -> dict:
+    """A visitor's numbers, hints and given-up problems, kept in their session."""
     state = request.session.get(VISITOR_KEY) or {}
     return {
         "seeds": dict(state.get("seeds", {})),
@@ -42,26 +45,34 @@ def _visitor(request: HttpRequest) -> dict:
     }
 
 
+def _learner(request: HttpRequest):
+    return request.user if request.user.is_authenticated else None
+
+
 def _respond(request, problem: Problem, feedback: dict, status: int = 200) -> HttpResponse:
     """Answer in place (JSON with the card) or keep the feedback for the page we go back to."""
     if _wants_json(request):
-        learner = request.user if request.user.is_authenticated else None
-        view = selectors.practice_view(
-            problem.concept,
-            [],
-            learner=learner,
-            visitor=_visitor(request),
-            feedback={str(problem.pk): feedback},
+        card = selectors.problem_card(
+            problem, learner=_learner(request), visitor=_visitor(request), feedback=feedback
         )
-        card = next(c for c in view.cards if c.problem.pk == problem.pk)
-        html = render_to_string(
-            "quizzes/_problem.html", {"card": card, "practice": view}, request=request
-        )
+        html = render_to_string("quizzes/_problem.html", {"card": card}, request=request)
         return JsonResponse({**feedback, "html": html}, status=status)
+    if status == progress.RateLimited.status:
+        # A redirect cannot say 429; the page says what happened and links back.
+        return render(
+            request,
+            "quizzes/slow_down.html",
+            {"problem": problem, "message": feedback["error"]},
+            status=status,
+        )
     stored = request.session.get(FEEDBACK_KEY, {})
     stored[str(problem.pk)] = feedback
     request.session[FEEDBACK_KEY] = stored
-    return redirect(f"{problem.concept.get_absolute_url()}#problem-{problem.pk}", permanent=False)
+    return redirect(f"{problem.concept.get_absolute_url()}#problem-{problem.pk}")
+
+
+def _refused(request, problem: Problem, message: str, raw: str, status: int) -> HttpResponse:
+    return _respond(request, problem, {"error": message, "raw": raw[:ECHO_LENGTH]}, status)
 
 
 @require_POST
@@ -73,10 +84,13 @@ def answer(request: HttpRequest, pk: int) -> HttpResponse:
         submission = uuid.UUID(request.POST.get("submission", ""))
     except ValueError:
         submission = uuid.uuid4()
+    learner = _learner(request)
     try:
-        if request.user.is_authenticated:
+        if "\x00" in raw:
+            raise answers.AnswerError("Your answer holds a character we cannot read.")
+        if learner is not None:
             result = progress.record_attempt(
-                learner=request.user, problem=problem, raw=raw, submission=submission
+                learner=learner, problem=problem, raw=raw, submission=submission
             )
         else:
             seed = _visitor(request)["seeds"].get(str(pk), seeds.personal_seed(None, ""))
@@ -85,9 +99,9 @@ def answer(request: HttpRequest, pk: int) -> HttpResponse:
                 problem=problem, raw=raw, seed=seed, visitor=visitor
             )
     except answers.AnswerError as error:
-        return _respond(request, problem, {"error": error.message, "raw": raw[:200]}, status=400)
+        return _refused(request, problem, error.message, raw, status=400)
     except progress.PracticeRefused as error:
-        return _respond(request, problem, {"error": error.message, "raw": raw[:200]}, error.status)
+        return _refused(request, problem, error.message, raw, status=error.status)
     feedback = {
         "correct": result.correct,
         "message": result.message,
@@ -95,9 +109,11 @@ def answer(request: HttpRequest, pk: int) -> HttpResponse:
         "expected": result.expected,
         "attempts_left": result.attempts_left if result.stored else None,
         "stored": result.stored,
-        "raw": raw[:200],
+        "duplicate": result.duplicate,
+        "raw": raw[:ECHO_LENGTH],
         "mastered": result.mastered,
         "unlocked": [{"title": c.title, "url": c.get_absolute_url()} for c in result.unlocked],
+        "status": result.status.value if result.status else None,
     }
     if result.mastered and not _wants_json(request):
         names = ", ".join(c.title for c in result.unlocked) or "nothing new yet"
@@ -110,7 +126,10 @@ def hint(request: HttpRequest, pk: int) -> HttpResponse:
     """Reveal one more hint."""
     problem = _problem(pk)
     if request.user.is_authenticated:
-        progress.reveal_hint(learner=request.user, problem=problem)
+        try:
+            progress.reveal_hint(learner=request.user, problem=problem)
+        except progress.PracticeRefused as error:
+            return _refused(request, problem, error.message, "", error.status)
     else:
         visitor = _visitor(request)
         seed = visitor["seeds"].get(str(pk), seeds.personal_seed(None, ""))
@@ -125,7 +144,10 @@ def solution(request: HttpRequest, pk: int) -> HttpResponse:
     """Give up on these numbers and show the worked solution."""
     problem = _problem(pk)
     if request.user.is_authenticated:
-        progress.reveal_solution(learner=request.user, problem=problem)
+        try:
+            progress.reveal_solution(learner=request.user, problem=problem)
+        except progress.PracticeRefused as error:
+            return _refused(request, problem, error.message, "", error.status)
     else:
         visitor = _visitor(request)
         if str(pk) not in visitor["solutions"]:
@@ -139,7 +161,10 @@ def new_numbers(request: HttpRequest, pk: int) -> HttpResponse:
     """Start the problem again with fresh numbers."""
     problem = _problem(pk)
     if request.user.is_authenticated:
-        progress.new_numbers(learner=request.user, problem=problem)
+        try:
+            progress.new_numbers(learner=request.user, problem=problem)
+        except progress.PracticeRefused as error:
+            return _refused(request, problem, error.message, "", error.status)
     else:
         visitor = _visitor(request)
         visitor["seeds"][str(pk)] = seeds.fresh_seed()

@@ -18,6 +18,7 @@ from quizzes.problem_generators.writing import (
     differs,
     floats,
     fmt4,
+    pos,
     shuffled,
     vector_format,
     wrong_only,
@@ -50,7 +51,8 @@ def _distinct_gap(values: np.ndarray, gap: float) -> bool:
 
 
 def _positions(indices: list[int], words: tuple[str, ...]) -> str:
-    return ", ".join(f"{i} (“{words[i]}”)" for i in indices)
+    """'1 (“the”), 2 (“cat”)': positions as learners count them, from 1, with their words."""
+    return ", ".join(f"{pos(i)} (“{words[i]}”)" for i in indices)
 
 
 # --- Scaled dot-product attention ------------------------------------------------------------
@@ -130,7 +132,7 @@ def attention_weights_one_query(rng: random.Random) -> ProblemInstance:
     scores = np.ravel(engine.attention_scores([q], keys))
     weights = np.ravel(engine.attention_weights([q], keys))
     lines = [
-        rf"\mathbf{{q}} \cdot \mathbf{{k}}_{{{j}}} &= {_dot_terms(q, kj)} = {num(dots[j])}"
+        rf"\mathbf{{q}} \cdot \mathbf{{k}}_{{{pos(j)}}} &= {_dot_terms(q, kj)} = {num(dots[j])}"
         for j, kj in enumerate(keys)
     ]
     steps = (
@@ -149,7 +151,7 @@ def attention_weights_one_query(rng: random.Random) -> ProblemInstance:
             {"weights": plain(weights)},
         ),
     )
-    listed = ", ".join(f"$\\mathbf{{k}}_{{{j}}} = {nums(kj)}$" for j, kj in enumerate(keys))
+    listed = ", ".join(f"$\\mathbf{{k}}_{{{pos(j)}}} = {nums(kj)}$" for j, kj in enumerate(keys))
     return ProblemInstance(
         statement=(
             f"A query $\\mathbf{{q}} = {nums(q)}$ attends over three keys {listed} "
@@ -248,7 +250,7 @@ def attention_output(rng: random.Random) -> ProblemInstance:
         solution=(
             f"The scores ${nums(scores)}$ give weights ${vec(weights, fmt4)}$, so "
             f"$\\mathbf{{o}} = {mix} \\approx {vec(out, fmt4)}$. It leans towards value row "
-            f"{top}, whose key best matches the query; a plain average of the values would be "
+            f"{pos(top)}, whose key best matches the query; a plain average of the values would be "
             f"${vec(uniform, fmt4)}$."
         ),
         steps=steps,
@@ -332,7 +334,7 @@ def causal_mask_visible(rng: random.Random) -> ProblemInstance:
         rng,
         Option(
             f"Positions {_positions(past, words)}",
-            f"a causal mask keeps every position up to and including {t}, itself included.",
+            f"a causal mask keeps every position up to and including {pos(t)}, itself included.",
         ),
         [
             Option(
@@ -340,7 +342,7 @@ def causal_mask_visible(rng: random.Random) -> ProblemInstance:
                 "that is the future; a causal mask hides exactly those after the query.",
             ),
             Option(
-                f"Only position {t} (“{words[t]}”)",
+                f"Only position {pos(t)} (“{words[t]}”)",
                 "the query sees its own position, but the earlier ones too.",
             ),
             Option(
@@ -352,8 +354,8 @@ def causal_mask_visible(rng: random.Random) -> ProblemInstance:
     row = ["0" if j <= t else MINUS_INFINITY for j in range(n)]
     steps = (
         Step(
-            f"Row {t} of the causal mask",
-            rf"M_{{{t},\cdot}} = (" + r",\ ".join(row) + ")",
+            f"Row {pos(t)} of the causal mask",
+            rf"M_{{{pos(t)},\cdot}} = (" + r",\ ".join(row) + ")",
             "0 keeps a position, $-\\infty$ hides it.",
             {"keep": [j <= t for j in range(n)]},
         ),
@@ -361,7 +363,7 @@ def causal_mask_visible(rng: random.Random) -> ProblemInstance:
     return ProblemInstance(
         statement=(
             f"A decoder reads the sequence “{' '.join(words)}” ({n} tokens, positions counted "
-            f"from 0). With a causal mask, which positions can the query at position {t} "
+            f"from 1). With a causal mask, which positions can the query at position {pos(t)} "
             f"(“{words[t]}”) attend to? Enter the letter of your choice."
         ),
         kind="choice",
@@ -372,8 +374,8 @@ def causal_mask_visible(rng: random.Random) -> ProblemInstance:
             "Does a token see itself?",
         ),
         solution=(
-            f"A causal mask hides every position after the query, so position {t} sees "
-            f"positions 0 to {t}, itself included: {_positions(past, words)}.\n\n"
+            f"A causal mask hides every position after the query, so position {pos(t)} sees "
+            f"positions 1 to {pos(t)}, itself included: {_positions(past, words)}.\n\n"
             f"{choices.review}"
         ),
         steps=steps,
@@ -476,11 +478,12 @@ def causal_and_padding_row(rng: random.Random) -> ProblemInstance:
     scores = draws.until(lambda: draws.logits(rng, n, min_spread=1.0), ok)
     weights = engine.masked_softmax(scores, keep)
     visible = [j for j in range(n) if keep[j]]
+    query, shown = pos(t), ", ".join(str(pos(j)) for j in visible)  # counted from 1
     steps = (
         Step(
             "Which positions survive",
-            rf"\text{{keep}}_j = [\,j \le {t}\,] \wedge [\,j \ge {pads}\,]:\quad"
-            rf" j \in \{{{', '.join(str(j) for j in visible)}\}}",
+            rf"\text{{keep}}_j = [\,j \le {query}\,] \wedge [\,j > {pads}\,]:\quad"
+            rf" j \in \{{{shown}\}}",
             "Both masks must allow a position.",
             {"keep": keep},
         ),
@@ -500,9 +503,9 @@ def causal_and_padding_row(rng: random.Random) -> ProblemInstance:
     return ProblemInstance(
         statement=(
             f"A batch is left-padded: the first {pads} of its {n} positions "
-            f"({'position 0' if pads == 1 else 'positions 0 and 1'}) are padding. A decoder "
-            f"applies both a causal mask and a padding mask. The query at position {t} "
-            f"(counting from 0) has scores $\\mathbf{{s}} = {nums(scores)}$ over all {n} "
+            f"({'position 1' if pads == 1 else 'positions 1 and 2'}) are padding. A decoder "
+            f"applies both a causal mask and a padding mask. The query at position {query} "
+            f"(counting from 1) has scores $\\mathbf{{s}} = {nums(scores)}$ over all {n} "
             f"positions. Enter its {n} attention weights in order, comma-separated, each "
             f"{SIG3}."
         ),
@@ -510,13 +513,13 @@ def causal_and_padding_row(rng: random.Random) -> ProblemInstance:
         answer=floats(weights),
         hints=(
             "A position is kept only if neither mask hides it.",
-            f"The causal mask hides positions after {t}; the padding mask hides the first {pads}.",
-            f"Take the softmax over positions {', '.join(str(j) for j in visible)} only; the "
-            "rest get 0.",
+            f"The causal mask hides positions after {query}; the padding mask hides the "
+            f"first {pads}.",
+            f"Take the softmax over positions {shown} only; the rest get 0.",
         ),
         solution=(
-            f"The causal mask keeps positions 0 to {t} and the padding mask drops the first "
-            f"{pads}, leaving {', '.join(str(j) for j in visible)}. The softmax of their scores "
+            f"The causal mask keeps positions 1 to {query} and the padding mask drops the first "
+            f"{pads}, leaving {shown}. The softmax of their scores "
             f"${nums([scores[j] for j in visible])}$ gives the weights, and every hidden "
             f"position gets 0: $\\boldsymbol{{\\alpha}} = {vec(weights, fmt4)}$."
         ),

@@ -23,6 +23,7 @@ from quizzes.problem_generators.writing import (
     floats,
     fmt4,
     index_format,
+    pos,
     shuffled,
     vector_format,
     wrong_only,
@@ -39,8 +40,8 @@ BIN_EDGES = (0.5, 0.7, 0.9, 1.0)
 
 
 def _token_table(tokens: list[str], logits: list[float]) -> str:
-    """A Markdown table: index, token, logit."""
-    header = "| index | " + " | ".join(str(i) for i in range(len(tokens))) + " |"
+    """A Markdown table: position (counting from 1), token, logit."""
+    header = "| position | " + " | ".join(str(i) for i in range(1, len(tokens) + 1)) + " |"
     rule = "|---|" + "---|" * len(tokens)
     words = "| token | " + " | ".join(f"“{t}”" for t in tokens) + " |"
     values = "| logit | " + " | ".join(num(v) for v in logits) + " |"
@@ -65,13 +66,13 @@ def greedy_next_token(rng: random.Random) -> ProblemInstance:
     steps = (
         Step(
             "Find the largest logit",
-            rf"\arg\max_i z_i = {top}\quad (\text{{“{tokens[top]}”}},\ z = {num(z[top])})",
+            rf"\arg\max_i z_i = {pos(top)}\quad (\text{{“{tokens[top]}”}},\ z = {num(z[top])})",
             "Greedy decoding needs no probabilities: softmax keeps the order of the logits.",
             {"argmax": top},
         ),
         Step(
             "Its probability, for the record",
-            rf"p_{{{top}}} = {fmt4(float(p[top]))}",
+            rf"p_{{{pos(top)}}} = {fmt4(float(p[top]))}",
             "Greedy decoding picks this token every time, however small its lead.",
             {"probabilities": plain(p)},
         ),
@@ -80,23 +81,25 @@ def greedy_next_token(rng: random.Random) -> ProblemInstance:
         statement=(
             "A language model's next-token logits are:\n\n"
             f"{_token_table(tokens, z)}\n\n"
-            "Greedy decoding picks one token. Which? Enter its index, counting from 0."
+            "Greedy decoding picks one token. Which? Enter its position in the table, counting "
+            "from 1."
         ),
         kind="index",
-        answer=top,
+        answer=pos(top),
+        count=k,
         hints=(
             "Greedy decoding always takes the single most likely token.",
             "The most likely token is the one with the largest logit.",
         ),
         solution=(
-            f"The largest logit is ${num(z[top])}$, for “{tokens[top]}” at index {top}; greedy "
-            f"decoding picks it every time. Its probability is ${fmt4(float(p[top]))}$, so "
-            "sampling would pick something else fairly often."
+            f"The largest logit is ${num(z[top])}$, for “{tokens[top]}” at position "
+            f"{pos(top)}; greedy decoding picks it every time. Its probability is "
+            f"${fmt4(float(p[top]))}$, so sampling would pick something else fairly often."
         ),
         steps=steps,
         answer_format=index_format(k),
         inputs={"logits": z, "tokens": tokens},
-        mistakes=wrong_only(top, (top + 1,) if top + 1 < k else ()),
+        mistakes=wrong_only(pos(top), (top,) if top > 0 else ()),
     )
 
 
@@ -124,7 +127,7 @@ def expected_sample_count(rng: random.Random) -> ProblemInstance:
         ),
         Step(
             "Expected count",
-            rf"{n} \times p_{{{i}}} = {n} \times {fmt4(float(p[i]))} = {fmt4(answer)}",
+            rf"{n} \times p_{{{pos(i)}}} = {n} \times {fmt4(float(p[i]))} = {fmt4(answer)}",
             "Each draw picks class $i$ with probability $p_i$.",
             {"expected": answer},
         ),
@@ -133,18 +136,18 @@ def expected_sample_count(rng: random.Random) -> ProblemInstance:
         statement=(
             f"A model outputs logits $\\mathbf{{z}} = {nums(z)}$. You sample a class from "
             f"$\\operatorname{{softmax}}(\\mathbf{{z}})$ {n} times. How many times do you expect "
-            f"to get class {i} (counting from 0), the class with logit ${num(z[i])}$? "
+            f"to get class {pos(i)} (classes count from 1), the class with logit ${num(z[i])}$? "
             f"Give the expected count {SIG3}."
         ),
         kind="number",
         answer=answer,
         hints=(
             "Sampling picks each class in proportion to its probability, not only the argmax.",
-            f"Compute $p_{{{i}}}$ with softmax, then multiply by {n}.",
+            f"Compute $p_{{{pos(i)}}}$ with softmax, then multiply by {n}.",
             f"$\\mathbf{{p}} \\approx {vec(p, fmt4)}$.",
         ),
         solution=(
-            f"$\\mathbf{{p}} \\approx {vec(p, fmt4)}$, so class {i} comes up about "
+            f"$\\mathbf{{p}} \\approx {vec(p, fmt4)}$, so class {pos(i)} comes up about "
             f"${n} \\times {fmt4(float(p[i]))} \\approx {fmt4(answer)}$ times. Argmax would "
             f"never pick it; sampling picks it in proportion to its probability."
         ),
@@ -167,13 +170,14 @@ def top_k_renormalise(rng: random.Random) -> ProblemInstance:
     indices, values = engine.top_k(z, keep)
     indices = [int(i) for i in np.ravel(indices)]
     kept = p[indices]
+    positions = [pos(i) for i in indices]  # as learners count, from 1
     renormalised = kept / float(np.sum(kept))
     check = engine.softmax(np.ravel(values))
     steps = (
         Step("Probabilities", rf"\mathbf{{p}} = {vec(p, fmt4)}", "", {"probabilities": plain(p)}),
         Step(
             f"Keep the top {keep}",
-            rf"\text{{indices}}\ {nums(indices)},\quad \text{{mass}} = "
+            rf"\text{{positions}}\ {nums(positions)},\quad \text{{mass}} = "
             rf"{' + '.join(fmt4(float(v)) for v in kept)} = {fmt4(float(np.sum(kept)))}",
             "",
             {"indices": indices, "kept": plain(kept)},
@@ -201,8 +205,8 @@ def top_k_renormalise(rng: random.Random) -> ProblemInstance:
             f"The kept logits are ${nums(np.ravel(values))}$.",
         ),
         solution=(
-            f"The {keep} largest logits are ${nums(np.ravel(values))}$ (indices "
-            f"${nums(indices)}$). Their probabilities ${vec(kept, fmt4)}$ add up to "
+            f"The {keep} largest logits are ${nums(np.ravel(values))}$ (at positions "
+            f"${nums(positions)}$). Their probabilities ${vec(kept, fmt4)}$ add up to "
             f"${fmt4(float(np.sum(kept)))}$; dividing by that gives "
             f"${vec(renormalised, fmt4)}$, which is also the softmax of the kept logits."
         ),
@@ -292,8 +296,9 @@ def argmax_not_differentiable(rng: random.Random) -> ProblemInstance:
         Option(
             "Argmax does not change under small nudges, so its gradient is zero almost "
             "everywhere and gives the model nothing to learn from",
-            f"nudging $z_{{{j}}}$ by 0.1 leaves the argmax at {top} but moves $p_{{{j}}}$ from "
-            f"${fmt4(float(p[j]))}$ to ${fmt4(float(p_nudged[j]))}$; softmax responds smoothly.",
+            f"nudging $z_{{{pos(j)}}}$ by 0.1 leaves the argmax at class {pos(top)} but moves "
+            f"$p_{{{pos(j)}}}$ from ${fmt4(float(p[j]))}$ to ${fmt4(float(p_nudged[j]))}$; "
+            "softmax responds smoothly.",
         ),
         [
             Option(
@@ -313,19 +318,19 @@ def argmax_not_differentiable(rng: random.Random) -> ProblemInstance:
     steps = (
         Step(
             "Nudge one logit",
-            rf"z_{{{j}}}: {num(z[j])} \to {num(nudged[j])}",
+            rf"z_{{{pos(j)}}}: {num(z[j])} \to {num(nudged[j])}",
             "",
             {"nudged_logits": nudged},
         ),
         Step(
             "Argmax does not move",
-            rf"\arg\max {nums(z)} = \arg\max {nums(nudged)} = {top}",
+            rf"\arg\max {nums(z)} = \arg\max {nums(nudged)} = {pos(top)}",
             "A piecewise-constant function has zero slope wherever it is defined.",
             {"argmax": top},
         ),
         Step(
             "Softmax does",
-            rf"p_{{{j}}}: {fmt4(float(p[j]))} \to {fmt4(float(p_nudged[j]))}",
+            rf"p_{{{pos(j)}}}: {fmt4(float(p[j]))} \to {fmt4(float(p_nudged[j]))}",
             "A smooth function of the logits, with a useful gradient.",
             {"probabilities": plain(p), "nudged_probabilities": plain(p_nudged)},
         ),
@@ -340,13 +345,13 @@ def argmax_not_differentiable(rng: random.Random) -> ProblemInstance:
         answer=choices.answer,
         options=choices.options,
         hints=(
-            f"Imagine raising $z_{{{j}}}$ from ${num(z[j])}$ to ${num(nudged[j])}$. "
+            f"Imagine raising $z_{{{pos(j)}}}$ from ${num(z[j])}$ to ${num(nudged[j])}$. "
             "What happens to the argmax, and to the softmax?",
             "Training follows gradients. What is the gradient of a function that does not change?",
         ),
         solution=(
-            f"Raising $z_{{{j}}}$ by 0.1 leaves the argmax at {top}, so its derivative there is "
-            f"zero, while $p_{{{j}}}$ moves from ${fmt4(float(p[j]))}$ to "
+            f"Raising $z_{{{pos(j)}}}$ by 0.1 leaves the argmax at class {pos(top)}, so its "
+            f"derivative there is zero, while $p_{{{pos(j)}}}$ moves from ${fmt4(float(p[j]))}$ to "
             f"${fmt4(float(p_nudged[j]))}$. Gradient descent needs the smooth "
             f"response.\n\n{choices.review}"
         ),
@@ -591,6 +596,7 @@ def temperature_for_ratio(rng: random.Random) -> ProblemInstance:
     z = draws.until(lambda: draws.logits(rng, 3, min_spread=1.0), ok)
     order = sorted(range(3), key=lambda n: -z[n])
     a, b = order[0], order[1]
+    shown_a, shown_b = pos(a), pos(b)
     gap = z[a] - z[b]
     answer = gap / float(np.log(ratio))
     p = engine.softmax(z, temperature=answer)
@@ -598,7 +604,8 @@ def temperature_for_ratio(rng: random.Random) -> ProblemInstance:
     steps = (
         Step(
             "Ratio at temperature T",
-            rf"\frac{{p_{{{a}}}}}{{p_{{{b}}}}} = e^{{(z_{{{a}}} - z_{{{b}}})/T}}"
+            rf"\frac{{p_{{{shown_a}}}}}{{p_{{{shown_b}}}}}"
+            rf" = e^{{(z_{{{shown_a}}} - z_{{{shown_b}}})/T}}"
             rf" = e^{{{num(gap)}/T}}",
             "The normaliser cancels, as at $T = 1$.",
             {"gap": gap},
@@ -653,7 +660,7 @@ def temperature_for_ratio(rng: random.Random) -> ProblemInstance:
 
 
 def _prediction_table(confidences: list[float], correct: list[int]) -> str:
-    header = "| prediction | " + " | ".join(str(i) for i in range(len(correct))) + " |"
+    header = "| prediction | " + " | ".join(str(i) for i in range(1, len(correct) + 1)) + " |"
     rule = "|---|" + "---|" * len(correct)
     conf = "| confidence | " + " | ".join(num(c) for c in confidences) + " |"
     right = "| correct? | " + " | ".join("yes" if c else "no" for c in correct) + " |"
@@ -971,7 +978,7 @@ def temperature_scaling_accuracy(rng: random.Random) -> ProblemInstance:
             "One example",
             rf"\operatorname{{softmax}}{nums(z)} = {vec(p, fmt4)},\quad"
             rf" \operatorname{{softmax}}(\mathbf{{z}}/{num(t)}) = {vec(p_t, fmt4)}",
-            f"The top class is {top} both times; its probability drops from "
+            f"The top class is class {pos(top)} both times; its probability drops from "
             f"${fmt4(float(p[top]))}$ to ${fmt4(float(p_t[top]))}$.",
             {"probabilities": plain(p), "tempered": plain(p_t), "same_class": same_class},
         ),
@@ -992,8 +999,8 @@ def temperature_scaling_accuracy(rng: random.Random) -> ProblemInstance:
         ),
         solution=(
             f"For example, $\\mathbf{{z}} = {nums(z)}$ gives ${vec(p, fmt4)}$ at $T = 1$ and "
-            f"${vec(p_t, fmt4)}$ at $T = {num(t)}$: the same predicted class (index {top}) with "
-            "a lower probability. So accuracy is unchanged and confidence falls towards it."
+            f"${vec(p_t, fmt4)}$ at $T = {num(t)}$: the same predicted class (class {pos(top)}) "
+            "with a lower probability. So accuracy is unchanged and confidence falls towards it."
             f"\n\n{choices.review}"
         ),
         steps=steps,

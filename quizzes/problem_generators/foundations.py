@@ -21,6 +21,7 @@ from quizzes.problem_generators.writing import (
     index_format,
     minus,
     polynomial,
+    pos,
     shuffled,
     vector_format,
     wrong_only,
@@ -278,7 +279,7 @@ def most_aligned_key(rng: random.Random) -> ProblemInstance:
     best = int(engine.argmax(dots))
     longest = int(np.argmax(np.linalg.norm(keys, axis=1)))
     lines = [
-        rf"\mathbf{{q}} \cdot \mathbf{{k}}_{{{j}}} &= {_dot_terms(q, kj)} = {num(dots[j])}"
+        rf"\mathbf{{q}} \cdot \mathbf{{k}}_{{{pos(j)}}} &= {_dot_terms(q, kj)} = {num(dots[j])}"
         for j, kj in enumerate(keys)
     ]
     steps = (
@@ -290,34 +291,35 @@ def most_aligned_key(rng: random.Random) -> ProblemInstance:
         ),
         Step(
             "Pick the largest",
-            rf"\arg\max_j \mathbf{{q}} \cdot \mathbf{{k}}_j = {best}",
-            "Indices count from 0.",
+            rf"\arg\max_j \mathbf{{q}} \cdot \mathbf{{k}}_j = {pos(best)}",
+            "Keys count from 1: the first key is $\\mathbf{k}_1$.",
             {"best": best},
         ),
     )
-    listed = ", ".join(f"$\\mathbf{{k}}_{{{j}}} = {nums(kj)}$" for j, kj in enumerate(keys))
+    listed = ", ".join(f"$\\mathbf{{k}}_{{{pos(j)}}} = {nums(kj)}$" for j, kj in enumerate(keys))
     return ProblemInstance(
         statement=(
             f"A query $\\mathbf{{q}} = {nums(q)}$ is compared with four keys: {listed}. "
-            "Which key has the largest dot product with $\\mathbf{q}$? Enter its index, "
-            "counting from 0 (the first key has index 0)."
+            "Which key has the largest dot product with $\\mathbf{q}$? Enter its number, "
+            "counting from 1 (the first key is $\\mathbf{k}_1$)."
         ),
         kind="index",
-        answer=best,
+        answer=pos(best),
+        count=len(keys),
         hints=(
             "Compute $\\mathbf{q} \\cdot \\mathbf{k}_j$ for each of the four keys.",
             "The longest key is not necessarily the best match: direction counts too.",
             f"The four dot products are ${nums(dots)}$.",
         ),
         solution=(
-            f"The dot products are ${nums(dots)}$, so key {best} scores highest with "
-            f"${num(dots[best])}$. Key {longest} is the longest, but it points less "
+            f"The dot products are ${nums(dots)}$, so key {pos(best)} scores highest with "
+            f"${num(dots[best])}$. Key {pos(longest)} is the longest, but it points less "
             f"along $\\mathbf{{q}}$ and scores ${num(dots[longest])}$."
         ),
         steps=steps,
         answer_format=index_format(4),
         inputs={"q": q, "keys": keys},
-        mistakes=wrong_only(best, (longest,)),
+        mistakes=wrong_only(pos(best), (pos(longest), *((best,) if best > 0 else ()))),
     )
 
 
@@ -406,7 +408,7 @@ def missing_probability(rng: random.Random) -> ProblemInstance:
         ),
         Step(
             "The rest is missing",
-            rf"p_{{{hidden}}} = 1 - {fmt4(float(np.sum(known)))} = {fmt4(answer)}",
+            rf"p_{{{pos(hidden)}}} = 1 - {fmt4(float(np.sum(known)))} = {fmt4(answer)}",
             "All probabilities of a distribution add up to exactly 1.",
             {"answer": answer},
         ),
@@ -528,7 +530,7 @@ def expected_draw_count(rng: random.Random) -> ProblemInstance:
         ),
         Step(
             "Multiply by the number of draws",
-            rf"{n} \times p_{{{i}}} = {n} \times {fmt4(p[i])} = {fmt4(answer)}",
+            rf"{n} \times p_{{{pos(i)}}} = {n} \times {fmt4(p[i])} = {fmt4(answer)}",
             "On average, an outcome comes up in proportion to its probability.",
             {"answer": answer},
         ),
@@ -537,7 +539,7 @@ def expected_draw_count(rng: random.Random) -> ProblemInstance:
         statement=(
             f"A bag holds tickets for {k} outcomes in the proportions "
             f"${' : '.join(num(w) for w in weights)}$. You draw a ticket {n} times, putting it "
-            f"back each time. How many times do you expect outcome {i} (counting from 0, the "
+            f"back each time. How many times do you expect outcome {pos(i)} (counting from 1, the "
             f"one with weight ${num(weights[i])}$) to come up? Give the expected count "
             f"{SIG3}."
         ),
@@ -546,12 +548,12 @@ def expected_draw_count(rng: random.Random) -> ProblemInstance:
         hints=(
             "First turn the proportions into probabilities.",
             f"Divide each weight by their total, ${num(total)}$.",
-            f"$p_{{{i}}} = {num(weights[i])}/{num(total)}$; multiply by {n}.",
+            f"$p_{{{pos(i)}}} = {num(weights[i])}/{num(total)}$; multiply by {n}.",
         ),
         solution=(
-            f"The weights add up to ${num(total)}$, so outcome {i} has probability "
+            f"The weights add up to ${num(total)}$, so outcome {pos(i)} has probability "
             f"${num(weights[i])}/{num(total)} \\approx {fmt4(p[i])}$. Over {n} draws it comes "
-            f"up $N p_{{{i}}} \\approx {fmt4(answer)}$ times on average; any one run of "
+            f"up $N p_{{{pos(i)}}} \\approx {fmt4(answer)}$ times on average; any one run of "
             f"{n} draws will be a little above or below."
         ),
         steps=steps,
@@ -761,8 +763,8 @@ def gradient_descent_step(rng: random.Random) -> ProblemInstance:
     steps = (
         Step(
             "Partial derivatives",
-            rf"\frac{{\partial f}}{{\partial w_0}} = 2(w_0 {minus(a)}),\quad"
-            rf" \frac{{\partial f}}{{\partial w_1}} = {num(2 * c)}(w_1 {minus(b)})",
+            rf"\frac{{\partial f}}{{\partial w_1}} = 2(w_1 {minus(a)}),\quad"
+            rf" \frac{{\partial f}}{{\partial w_2}} = {num(2 * c)}(w_2 {minus(b)})",
             "Each partial derivative treats the other variable as a constant.",
             {},
         ),
@@ -782,7 +784,7 @@ def gradient_descent_step(rng: random.Random) -> ProblemInstance:
     )
     return ProblemInstance(
         statement=(
-            f"Let $f(w_0, w_1) = (w_0 {minus(a)})^2 + {num(c)}\\,(w_1 {minus(b)})^2$. "
+            f"Let $f(w_1, w_2) = (w_1 {minus(a)})^2 + {num(c)}\\,(w_2 {minus(b)})^2$. "
             f"Starting from $\\mathbf{{w}} = {nums(w)}$, take one gradient-descent step with "
             f"learning rate $\\eta = {num(eta)}$: "
             "$\\mathbf{w} - \\eta \\nabla f(\\mathbf{w})$. "
@@ -797,7 +799,7 @@ def gradient_descent_step(rng: random.Random) -> ProblemInstance:
             f"Subtract ${num(eta)}$ times the gradient from the starting point.",
         ),
         solution=(
-            f"The gradient is $(2(w_0 {minus(a)}),\\ {num(2 * c)}(w_1 {minus(b)}))$, which at "
+            f"The gradient is $(2(w_1 {minus(a)}),\\ {num(2 * c)}(w_2 {minus(b)}))$, which at "
             f"${nums(w)}$ is ${nums(grad)}$. The step gives ${nums(w)} - {num(eta)} \\times "
             f"{nums(grad)} = {vec(new_w, fmt4)}$, and $f$ drops from ${fmt4(before)}$ to "
             f"${fmt4(after)}$. Moving with the gradient instead would climb."

@@ -18,6 +18,7 @@ from quizzes.problem_generators.writing import (
     floats,
     fmt4,
     index_format,
+    pos,
     vector_format,
     wrong_only,
 )
@@ -254,7 +255,7 @@ def cross_entropy_from_probability(rng: random.Random) -> ProblemInstance:
     steps = (
         Step(
             "Pick the true class",
-            rf"p_y = p_{{{y}}} = {num(p[y])}",
+            rf"p_y = p_{{{pos(y)}}} = {num(p[y])}",
             "Only the probability of the true class matters.",
             {},
         ),
@@ -268,18 +269,18 @@ def cross_entropy_from_probability(rng: random.Random) -> ProblemInstance:
     return ProblemInstance(
         statement=(
             f"A classifier predicts $\\mathbf{{p}} = {nums(p)}$ and the true class is "
-            f"$y = {y}$ (counting from 0), the class it gave ${num(p[y])}$. Compute the "
+            f"$y = {pos(y)}$ (classes count from 1), the class it gave ${num(p[y])}$. Compute the "
             f"cross-entropy loss $L = -\\log p_y$ (natural log), {SIG3}."
         ),
         kind="number",
         answer=answer,
         hints=(
             "Cross-entropy with a single true class uses only that class's probability.",
-            f"$p_{{{y}}} = {num(p[y])}$: compute $-\\log {num(p[y])}$.",
+            f"$p_{{{pos(y)}}} = {num(p[y])}$: compute $-\\log {num(p[y])}$.",
         ),
         solution=(
-            f"$L = -\\log p_{{{y}}} = -\\log {num(p[y])} \\approx {fmt4(answer)}$. The model "
-            f"put most of its probability on class {top}, so it pays for being wrong; had it "
+            f"$L = -\\log p_{{{pos(y)}}} = -\\log {num(p[y])} \\approx {fmt4(answer)}$. The model "
+            f"put most of its probability on class {pos(top)}, so it pays for being wrong; had it "
             f"given the true class ${num(p[top])}$ instead, the loss would have been "
             f"${fmt4(-float(np.log(p[top])))}$."
         ),
@@ -328,8 +329,8 @@ def cross_entropy_from_logits(rng: random.Random) -> ProblemInstance:
     return ProblemInstance(
         statement=(
             f"A {k}-class model outputs logits $\\mathbf{{z}} = {nums(z)}$ and the true class "
-            f"is $y = {y}$ (counting from 0), the class with logit ${num(z[y])}$. Compute the "
-            "cross-entropy $L = -\\log \\operatorname{softmax}(\\mathbf{z})_y$ "
+            f"is $y = {pos(y)}$ (classes count from 1), the class with logit ${num(z[y])}$. "
+            "Compute the cross-entropy $L = -\\log \\operatorname{softmax}(\\mathbf{z})_y$ "
             f"{SIG3}."
         ),
         kind="number",
@@ -341,9 +342,9 @@ def cross_entropy_from_logits(rng: random.Random) -> ProblemInstance:
             f"$\\log \\sum_j e^{{z_j}} \\approx {fmt4(lse)}$.",
         ),
         solution=(
-            f"$L = \\operatorname{{logsumexp}}(\\mathbf{{z}}) - z_{{{y}}} \\approx {fmt4(lse)} - "
-            f"{term(z[y])} \\approx {fmt4(answer)}$. This form never forms a probability, "
-            "which is why losses that take logits compute it this way."
+            f"$L = \\operatorname{{logsumexp}}(\\mathbf{{z}}) - z_{{{pos(y)}}} \\approx "
+            f"{fmt4(lse)} - {term(z[y])} \\approx {fmt4(answer)}$. This form never forms a "
+            "probability, which is why losses that take logits compute it this way."
         ),
         steps=steps,
         answer_format=NUMBER_FORMAT,
@@ -372,35 +373,36 @@ def cross_entropy_highest_loss(rng: random.Random) -> ProblemInstance:
         Step("Loss of each prediction", aligned(lines), "", {"losses": losses}),
         Step(
             "The largest",
-            rf"\arg\max_n L_n = {worst}",
-            "Indices count from 0.",
+            rf"\arg\max_n L_n = {pos(worst)}",
+            "Predictions count from 1.",
             {"worst": worst},
         ),
     )
     listed = "; ".join(
-        f"prediction {n} gave the true class probability ${num(q)}$"
+        f"prediction {pos(n)} gave the true class probability ${num(q)}$"
         for n, q in enumerate(probabilities)
     )
     return ProblemInstance(
         statement=(
             f"Four predictions of a classifier: {listed}. Which prediction has the highest "
-            "cross-entropy loss? Enter its index, counting from 0."
+            "cross-entropy loss? Enter its number, counting from 1."
         ),
         kind="index",
-        answer=worst,
+        answer=pos(worst),
+        count=len(probabilities),
         hints=(
             "The loss of one prediction is $-\\log$ of the probability it gave the true class.",
             "$-\\log p$ grows as $p$ shrinks, and without limit as $p \\to 0$.",
         ),
         solution=(
-            f"The losses are ${vec(losses, fmt4)}$. Prediction {worst} gave the true class only "
-            f"${num(probabilities[worst])}$, a confident mistake, and pays the most. A "
+            f"The losses are ${vec(losses, fmt4)}$. Prediction {pos(worst)} gave the true class "
+            f"only ${num(probabilities[worst])}$, a confident mistake, and pays the most. A "
             "prediction near 0.5 is unsure, not badly wrong, and costs only about 0.69."
         ),
         steps=steps,
         answer_format=index_format(4),
         inputs={"true_class_probabilities": probabilities},
-        mistakes=wrong_only(worst, (closest_to_half,)),
+        mistakes=wrong_only(pos(worst), (pos(closest_to_half), *((worst,) if worst > 0 else ()))),
     )
 
 
@@ -440,7 +442,7 @@ def cross_entropy_soft_target(rng: random.Random) -> ProblemInstance:
     return ProblemInstance(
         statement=(
             f"A 3-class model outputs logits $\\mathbf{{z}} = {nums(z)}$. The true class is "
-            f"$y = {y}$ (counting from 0), but training uses label smoothing with "
+            f"$y = {pos(y)}$ (classes count from 1), but training uses label smoothing with "
             f"$\\varepsilon = {num(eps)}$, so the target is $\\mathbf{{q}} = {vec(q, fmt4)}$. "
             "Compute the cross-entropy $-\\sum_i q_i \\log \\operatorname{softmax}"
             f"(\\mathbf{{z}})_i$ {SIG3}."
@@ -493,7 +495,7 @@ def gradient_true_class_entry(rng: random.Random) -> ProblemInstance:
         ),
         Step(
             "At the true class",
-            rf"\frac{{\partial L}}{{\partial z_{{{y}}}}} = {num(p[y])} - 1 = {fmt4(answer)}",
+            rf"\frac{{\partial L}}{{\partial z_{{{pos(y)}}}}} = {num(p[y])} - 1 = {fmt4(answer)}",
             "Negative: raising this logit lowers the loss.",
             {"gradient": plain(grad)},
         ),
@@ -501,18 +503,18 @@ def gradient_true_class_entry(rng: random.Random) -> ProblemInstance:
     return ProblemInstance(
         statement=(
             f"A classifier's softmax output is $\\mathbf{{p}} = {nums(p)}$ and the true class is "
-            f"$y = {y}$ (counting from 0). For the cross-entropy loss, what is "
-            f"$\\partial L / \\partial z_{{{y}}}$, the gradient with respect to the true "
+            f"$y = {pos(y)}$ (classes count from 1). For the cross-entropy loss, what is "
+            f"$\\partial L / \\partial z_{{{pos(y)}}}$, the gradient with respect to the true "
             "class's logit? Give it exactly."
         ),
         kind="number",
         answer=answer,
         hints=(
             "For softmax with cross-entropy, $\\partial L / \\partial z_i = p_i - y_i$.",
-            f"At the true class $y_{{{y}}} = 1$.",
+            f"At the true class $y_{{{pos(y)}}} = 1$.",
         ),
         solution=(
-            f"$\\partial L / \\partial z_{{{y}}} = p_{{{y}}} - 1 = {num(p[y])} - 1 = "
+            f"$\\partial L / \\partial z_{{{pos(y)}}} = p_{{{pos(y)}}} - 1 = {num(p[y])} - 1 = "
             f"{fmt4(answer)}$. It is negative, so gradient descent raises the true logit, "
             "and it would be 0 only if the model were already certain."
         ),
@@ -556,7 +558,7 @@ def gradient_missing_entry(rng: random.Random) -> ProblemInstance:
         ),
         Step(
             "Solve for the missing one",
-            rf"g_{{{hidden}}} = -({shown_sum}) = {fmt4(answer)}",
+            rf"g_{{{pos(hidden)}}} = -({shown_sum}) = {fmt4(answer)}",
             "",
             {"gradient": plain(grad)},
         ),
@@ -565,8 +567,8 @@ def gradient_missing_entry(rng: random.Random) -> ProblemInstance:
     return ProblemInstance(
         statement=(
             "The gradient of a softmax cross-entropy loss with respect to four logits is "
-            f"$\\mathbf{{g}} = ({shown_text})$, with entry {hidden} (counting from 0) hidden. "
-            f"Without any logits, find $g_{{{hidden}}}$ {SIG3}."
+            f"$\\mathbf{{g}} = ({shown_text})$, with entry {pos(hidden)} (counting from 1) hidden. "
+            f"Without any logits, find $g_{{{pos(hidden)}}}$ {SIG3}."
         ),
         kind="number",
         answer=answer,
@@ -577,7 +579,7 @@ def gradient_missing_entry(rng: random.Random) -> ProblemInstance:
         ),
         solution=(
             f"Both $\\mathbf{{p}}$ and the one-hot $\\mathbf{{y}}$ add up to 1, so the gradient's "
-            f"entries add up to 0, and $g_{{{hidden}}} = -({shown_sum})"
+            f"entries add up to 0, and $g_{{{pos(hidden)}}} = -({shown_sum})"
             f" \\approx {fmt4(answer)}$. Its sign tells you it belongs to {role}: only the true "
             "class has a negative entry."
         ),
@@ -609,7 +611,7 @@ def gradient_step_on_logits(rng: random.Random) -> ProblemInstance:
         Step(
             "Gradient",
             rf"\mathbf{{p}} - \mathbf{{y}} = {vec(grad, fmt4)}",
-            f"Subtract 1 at the true class, index {y}.",
+            f"Subtract 1 at the true class, entry {pos(y)}.",
             {"gradient": plain(grad)},
         ),
         Step(
@@ -622,8 +624,8 @@ def gradient_step_on_logits(rng: random.Random) -> ProblemInstance:
     return ProblemInstance(
         statement=(
             f"A model outputs logits $\\mathbf{{z}} = {nums(z)}$ for an example whose true class "
-            f"is $y = {y}$ (counting from 0). Take one gradient-descent step on the logits "
-            f"themselves with learning rate $\\eta = {num(eta)}$ on the cross-entropy loss: "
+            f"is $y = {pos(y)}$ (classes count from 1). Take one gradient-descent step on the "
+            f"logits themselves with learning rate $\\eta = {num(eta)}$ on the cross-entropy loss: "
             "$\\mathbf{z} - \\eta\\, \\partial L / \\partial \\mathbf{z}$. Enter the three new "
             f"logits in order, comma-separated, each {SIG3}."
         ),

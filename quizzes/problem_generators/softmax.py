@@ -19,7 +19,8 @@ from quizzes.problem_generators.writing import (
     floats,
     fmt4,
     index_format,
-    ordinal_index,
+    ordinal_position,
+    pos,
     shuffled,
     vector_format,
     wrong_only,
@@ -118,20 +119,21 @@ def softmax_argmax_index(rng: random.Random) -> ProblemInstance:
         ),
         Step(
             "Find the largest",
-            rf"\arg\max_i z_i = {top}\quad"
-            rf" (z_{{{top}}} = {num(z[top])},\ p_{{{top}}} = {fmt(p[top])})",
-            "Indices count from 0.",
+            rf"\arg\max_i z_i = {pos(top)}\quad"
+            rf" (z_{{{pos(top)}}} = {num(z[top])},\ p_{{{pos(top)}}} = {fmt(p[top])})",
+            "Positions count from 1: the first logit is $z_1$.",
             {"argmax": top},
         ),
     )
     return ProblemInstance(
         statement=(
             f"A classifier outputs logits $\\mathbf{{z}} = {nums(z)}$. Which class does softmax "
-            "make the most probable? Enter its index, counting from 0 "
-            "(the first logit has index 0)."
+            "make the most probable? Enter its position, counting from 1 "
+            "(the first logit is at position 1)."
         ),
         kind="index",
-        answer=top,
+        answer=pos(top),
+        count=k,
         hints=(
             "You do not need to compute the probabilities: softmax never changes the order.",
             "Look for the largest logit, not the one furthest from zero; "
@@ -139,14 +141,14 @@ def softmax_argmax_index(rng: random.Random) -> ProblemInstance:
         ),
         solution=(
             f"Softmax is increasing in each logit, so the most probable class has the largest "
-            f"logit, ${num(z[top])}$, at {ordinal_index(top)}; its probability is "
+            f"logit, ${num(z[top])}$, at {ordinal_position(top)}; its probability is "
             f"${fmt(p[top])}$. The logit ${num(z[loudest])}$ has the largest size but is "
             f"negative, so its probability is only ${fmt(p[loudest])}$."
         ),
         steps=steps,
         answer_format=index_format(k),
         inputs={"logits": z},
-        mistakes=wrong_only(top, (loudest, top + 1) if top + 1 < k else (loudest,)),
+        mistakes=wrong_only(pos(top), (pos(loudest), top) if top > 0 else (pos(loudest),)),
     )
 
 
@@ -282,11 +284,12 @@ def softmax_ratio_identity(rng: random.Random) -> ProblemInstance:
     p = engine.softmax(z)
     ratio = float(p[i] / p[j])
     gap = z[i] - z[j]
+    a, b = pos(i), pos(j)
     steps = (
         Step(
             "Write the ratio",
-            rf"\frac{{p_{{{i}}}}}{{p_{{{j}}}}} = \frac{{e^{{z_{{{i}}}}}/S}}{{e^{{z_{{{j}}}}}/S}}"
-            rf" = e^{{z_{{{i}}} - z_{{{j}}}}}",
+            rf"\frac{{p_{{{a}}}}}{{p_{{{b}}}}} = \frac{{e^{{z_{{{a}}}}}/S}}{{e^{{z_{{{b}}}}}/S}}"
+            rf" = e^{{z_{{{a}}} - z_{{{b}}}}}",
             "The normaliser $S$ cancels, and so do all the other logits.",
             {},
         ),
@@ -309,10 +312,10 @@ def softmax_ratio_identity(rng: random.Random) -> ProblemInstance:
         mistakes.append(z[i] / z[j])
     return ProblemInstance(
         statement=(
-            f"A 4-class model outputs logits $\\mathbf{{z}} = {nums(z)}$. Indices count from "
-            f"0, so $p_{{{i}}}$ is the probability of the class with logit ${num(z[i])}$ and "
-            f"$p_{{{j}}}$ that of the class with logit ${num(z[j])}$. "
-            f"Compute $p_{{{i}}} / p_{{{j}}}$ {SIG3}."
+            f"A 4-class model outputs logits $\\mathbf{{z}} = {nums(z)}$. Classes count from "
+            f"1, so $p_{{{a}}}$ is the probability of the class with logit ${num(z[i])}$ and "
+            f"$p_{{{b}}}$ that of the class with logit ${num(z[j])}$. "
+            f"Compute $p_{{{a}}} / p_{{{b}}}$ {SIG3}."
         ),
         kind="number",
         answer=ratio,
@@ -323,7 +326,7 @@ def softmax_ratio_identity(rng: random.Random) -> ProblemInstance:
         ),
         solution=(
             f"Both probabilities share the denominator $S$, so it cancels: "
-            f"$p_{{{i}}} / p_{{{j}}} = e^{{z_{{{i}}} - z_{{{j}}}}} = e^{{{num(gap)}}} \\approx "
+            f"$p_{{{a}}} / p_{{{b}}} = e^{{z_{{{a}}} - z_{{{b}}}}} = e^{{{num(gap)}}} \\approx "
             f"{fmt4(ratio)}$. The other two logits play no part: a logit gap of "
             f"${num(gap)}$ always means a factor of about ${fmt(ratio)}$ in probability."
         ),
@@ -425,7 +428,7 @@ def softmax_two_class_sigmoid(rng: random.Random) -> ProblemInstance:
         [
             Option(
                 rf"$\sigma(b - a) = \sigma({num(b)} - ({num(a)}))$",
-                f"that is the probability of the other class, $p_1 \\approx {fmt4(swapped)}$.",
+                f"that is the probability of the other class, $p_2 \\approx {fmt4(swapped)}$.",
             ),
             Option(
                 r"$\sigma(a) / (\sigma(a) + \sigma(b))$",
@@ -441,13 +444,13 @@ def softmax_two_class_sigmoid(rng: random.Random) -> ProblemInstance:
     steps = (
         Step(
             "Two-class softmax",
-            r"p_0 = \frac{e^{a}}{e^{a} + e^{b}} = \frac{1}{1 + e^{-(a - b)}}",
+            r"p_1 = \frac{e^{a}}{e^{a} + e^{b}} = \frac{1}{1 + e^{-(a - b)}}",
             "Divide the numerator and the denominator by $e^a$.",
             {},
         ),
         Step(
             "Put in the logits",
-            rf"p_0 = \sigma({num(gap)}) = {fmt4(value)},\quad"
+            rf"p_1 = \sigma({num(gap)}) = {fmt4(value)},\quad"
             rf" \operatorname{{softmax}}{nums([a, b])} = {vec(p, fmt4)}",
             "The same number either way.",
             {"probabilities": plain(p), "sigmoid": value},
@@ -456,7 +459,7 @@ def softmax_two_class_sigmoid(rng: random.Random) -> ProblemInstance:
     return ProblemInstance(
         statement=(
             f"A two-class model outputs logits $(a, b) = {nums([a, b])}$. Which expression "
-            "equals $p_0$, the softmax probability of the class with logit "
+            "equals $p_1$, the softmax probability of the class with logit "
             f"$a = {num(a)}$? (Here $\\sigma(x) = 1 / (1 + e^{{-x}})$.) "
             f"Enter the letter of your choice."
         ),
@@ -464,11 +467,11 @@ def softmax_two_class_sigmoid(rng: random.Random) -> ProblemInstance:
         answer=choices.answer,
         options=choices.options,
         hints=(
-            "Write $p_0 = e^a / (e^a + e^b)$ and divide the top and bottom by $e^a$.",
+            "Write $p_1 = e^a / (e^a + e^b)$ and divide the top and bottom by $e^a$.",
             "You get $1 / (1 + e^{b - a})$. Which sigmoid is that?",
         ),
         solution=(
-            f"$p_0 = e^a / (e^a + e^b) = 1 / (1 + e^{{-(a - b)}}) = \\sigma(a - b) = "
+            f"$p_1 = e^a / (e^a + e^b) = 1 / (1 + e^{{-(a - b)}}) = \\sigma(a - b) = "
             f"\\sigma({num(gap)}) \\approx {fmt4(value)}$.\n\n{choices.review}"
         ),
         steps=steps,
@@ -565,6 +568,7 @@ def softmax_cross_entropy_logsumexp(rng: random.Random) -> ProblemInstance:
         return _spread_at_most(z, 4.0) and 0.1 <= float(engine.cross_entropy(z, y)) <= 5
 
     z, y = draws.until(draw, ok)
+    shown_y = pos(y)
     m = max(z)
     shifted = [v - m for v in z]
     exps = np.exp(shifted)
@@ -595,14 +599,15 @@ def softmax_cross_entropy_logsumexp(rng: random.Random) -> ProblemInstance:
         Step(
             "Subtract the true logit",
             rf"L = {fmt(lse, 6)} - {num(z[y])} = {fmt4(loss)}",
-            f"The same as $-\\log p_{{{y}}} = -\\log {fmt4(p[y])}$.",
+            f"The same as $-\\log p_{{{shown_y}}} = -\\log {fmt4(p[y])}$.",
             {"loss": loss, "probabilities": plain(p)},
         ),
     )
     return ProblemInstance(
         statement=(
             f"A 4-class model outputs logits $\\mathbf{{z}} = {nums(z)}$ and the true class "
-            f"is $y = {y}$ (counting from 0), the class with logit ${num(z[y])}$. Compute the "
+            f"is $y = {shown_y}$ (classes count from 1), the class with logit ${num(z[y])}$. "
+            "Compute the "
             "cross-entropy $L = \\operatorname{logsumexp}(\\mathbf{z}) - z_y$ "
             f"{SIG3}, using a stable log-sum-exp."
         ),
@@ -614,15 +619,15 @@ def softmax_cross_entropy_logsumexp(rng: random.Random) -> ProblemInstance:
             f"With $m = {num(m)}$ the shifted logits are ${nums(shifted)}$ and their "
             f"exponentials add up to ${fmt4(total)}$.",
             f"$\\operatorname{{logsumexp}}(\\mathbf{{z}}) \\approx {fmt(lse, 6)}$; subtract "
-            f"$z_{{{y}}} = {num(z[y])}$.",
+            f"$z_{{{shown_y}}} = {num(z[y])}$.",
         ),
         solution=(
             f"With $m = {num(m)}$, the shifted exponentials add up to ${fmt4(total)}$, so "
             f"$\\operatorname{{logsumexp}}(\\mathbf{{z}}) = {num(m)} + \\log {fmt4(total)} "
             f"\\approx {fmt(lse, 6)}$. Subtracting the true logit ${num(z[y])}$ gives "
-            f"$L \\approx {fmt4(loss)}$, which is $-\\log p_{{{y}}}$ with "
-            f"$p_{{{y}}} \\approx {fmt4(p[y])}$. No probability was formed on the way, and no "
-            "exponential was larger than 1."
+            f"$L \\approx {fmt4(loss)}$, which is $-\\log p_{{{shown_y}}}$ with "
+            f"$p_{{{shown_y}}} \\approx {fmt4(p[y])}$. No probability was formed on the way, "
+            "and no exponential was larger than 1."
         ),
         steps=steps,
         answer_format=NUMBER_FORMAT,
@@ -649,7 +654,7 @@ def softmax_gradient(rng: random.Random) -> ProblemInstance:
         Step(
             "One-hot target",
             rf"\mathbf{{y}} = {nums(onehot)}",
-            f"A 1 at index {y}, the true class.",
+            f"A 1 at position {pos(y)}, the true class.",
             {"onehot": onehot},
         ),
         Step(
@@ -663,7 +668,8 @@ def softmax_gradient(rng: random.Random) -> ProblemInstance:
     return ProblemInstance(
         statement=(
             f"A model outputs logits $\\mathbf{{z}} = {nums(z)}$ and the true class is "
-            f"$y = {y}$ (counting from 0), the class with logit ${num(z[y])}$. For the loss "
+            f"$y = {pos(y)}$ (classes count from 1), the class with logit ${num(z[y])}$. "
+            "For the loss "
             "$L = -\\log \\operatorname{softmax}(\\mathbf{z})_y$, compute the gradient "
             "$\\partial L / \\partial \\mathbf{z}$. Enter its three entries in order, "
             f"comma-separated, each {SIG3}."
@@ -674,7 +680,7 @@ def softmax_gradient(rng: random.Random) -> ProblemInstance:
             "For softmax followed by cross-entropy, the gradient with respect to the logits "
             "has a famously short form.",
             "It is $\\mathbf{p} - \\mathbf{y}$: the probabilities minus the one-hot target.",
-            f"$\\mathbf{{p}} \\approx {vec(p, fmt4)}$; subtract 1 from entry {y} only.",
+            f"$\\mathbf{{p}} \\approx {vec(p, fmt4)}$; subtract 1 from entry {pos(y)} only.",
         ),
         solution=(
             f"The gradient is $\\mathbf{{p}} - \\mathbf{{y}}$. Here "

@@ -19,6 +19,7 @@ from quizzes.problem_generators.writing import (
     SIG3,
     Option,
     fmt4,
+    pos,
     shuffled,
     wrong_only,
 )
@@ -542,14 +543,14 @@ def log_softmax_underflow(rng: random.Random) -> ProblemInstance:
         ),
         Step(
             "Subtract from the logit",
-            rf"\log p_{{{i}}} = z_{{{i}}} - \operatorname{{logsumexp}}(\mathbf{{z}}) = "
+            rf"\log p_{{{pos(i)}}} = z_{{{pos(i)}}} - \operatorname{{logsumexp}}(\mathbf{{z}}) = "
             rf"{num(low)} - {fixed(lse, 4)} = {fixed(answer, 4)}",
             "No probability is formed, so nothing underflows.",
             {"log_probability": answer},
         ),
         Step(
             "The probability itself",
-            rf"p_{{{i}}} = e^{{{fixed(answer, 2)}}} \approx {fmt(float(np.exp(answer)), 3)}",
+            rf"p_{{{pos(i)}}} = e^{{{fixed(answer, 2)}}} \approx {fmt(float(np.exp(answer)), 3)}",
             "Below the smallest positive float32 (about $1.4 \\times 10^{-45}$): computed "
             "in float32 it would be 0, and its log $-\\infty$.",
             {"probability": float(np.exp(answer))},
@@ -559,8 +560,8 @@ def log_softmax_underflow(rng: random.Random) -> ProblemInstance:
         statement=(
             f"A model outputs logits $\\mathbf{{z}} = {nums(z)}$. In float32, the softmax "
             f"probability of the class with logit ${num(low)}$ underflows to 0, and its log "
-            f"would be $-\\infty$. Compute its log-probability $\\log p_{{{i}}}$ "
-            f"(index {i}, counting from 0) directly, as $z_{{{i}}} - "
+            f"would be $-\\infty$. Compute its log-probability $\\log p_{{{pos(i)}}}$ "
+            f"(class {pos(i)}, counting from 1) directly, as $z_{{{pos(i)}}} - "
             "\\operatorname{logsumexp}(\\mathbf{z})$. Give it to one decimal place."
         ),
         kind="number",
@@ -574,7 +575,7 @@ def log_softmax_underflow(rng: random.Random) -> ProblemInstance:
         ),
         solution=(
             f"$\\operatorname{{logsumexp}}(\\mathbf{{z}}) \\approx {fixed(lse, 4)}$ (the two "
-            f"large logits decide it), so $\\log p_{{{i}}} = {num(low)} - {fixed(lse, 4)} "
+            f"large logits decide it), so $\\log p_{{{pos(i)}}} = {num(low)} - {fixed(lse, 4)} "
             f"\\approx {fixed(answer, 4)}$. The probability is about "
             f"${fmt(float(np.exp(answer)), 3)}$, which float32 cannot store, but its log is "
             "an ordinary number: this is why losses are computed from log-softmax."

@@ -20,6 +20,7 @@ from quizzes.problem_generators.writing import (
     differs,
     floats,
     fmt4,
+    pos,
     shuffled,
     vector_format,
     wrong_only,
@@ -262,10 +263,11 @@ def causal_training_purpose(rng: random.Random) -> ProblemInstance:
     words = rng.choice(SENTENCES)
     t = rng.randint(1, len(words) - 3)
     target = words[t + 1]
+    here, there = pos(t), pos(t + 1)  # as learners count, from 1
     choices = shuffled(
         rng,
         Option(
-            f"It could attend to position {t + 1} and read “{target}”, the very token it must "
+            f"It could attend to position {there} and read “{target}”, the very token it must "
             "predict, so it would learn to copy rather than to predict",
             "training would reach a near-zero loss by copying, and the model would fail at "
             "generation time, when the next token does not exist yet.",
@@ -276,7 +278,7 @@ def causal_training_purpose(rng: random.Random) -> ProblemInstance:
                 "the mask changes what each position can see, which is the whole point.",
             ),
             Option(
-                f"It could no longer see the earlier positions 0 to {t - 1}",
+                f"It could no longer see the earlier positions 1 to {here - 1}",
                 "removing the mask adds visible positions; it never hides earlier ones.",
             ),
             Option(
@@ -288,8 +290,8 @@ def causal_training_purpose(rng: random.Random) -> ProblemInstance:
     steps = (
         Step(
             "What each position is trained to predict",
-            rf"\text{{position }} {t}\ (\text{{“{words[t]}”}}) \to \text{{target “{target}”}}"
-            rf"\ \text{{at position }} {t + 1}",
+            rf"\text{{position }} {here}\ (\text{{“{words[t]}”}}) \to \text{{target “{target}”}}"
+            rf"\ \text{{at position }} {there}",
             "All positions are trained at once, in parallel, on the same sequence.",
             {"query": t},
         ),
@@ -297,7 +299,7 @@ def causal_training_purpose(rng: random.Random) -> ProblemInstance:
     return ProblemInstance(
         statement=(
             f"A decoder is trained on the sentence “{' '.join(words)}” (positions counted from "
-            f"0). At position {t} (“{words[t]}”) its training target is the next token, "
+            f"1). At position {here} (“{words[t]}”) its training target is the next token, "
             f"“{target}”. What would go wrong if training used no causal mask? Enter the "
             "letter of your choice."
         ),
@@ -310,7 +312,7 @@ def causal_training_purpose(rng: random.Random) -> ProblemInstance:
         ),
         solution=(
             f"All positions are trained in parallel, so the target “{target}” is right there "
-            f"at position {t + 1}. Without the causal mask, position {t} could attend to it and "
+            f"at position {there}. Without the causal mask, position {here} could attend to it and "
             f"copy it.\n\n{choices.review}"
         ),
         steps=steps,

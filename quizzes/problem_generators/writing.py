@@ -2,9 +2,11 @@
 
 Conventions every problem generator follows:
 
-- Indices, subscripts and class numbers in problems count from 0, as NumPy's ``argmax``
-  does, and every statement that uses them says so. Where a class is named, its logit is
-  named too, so the convention cannot trip anyone up.
+- Positions, subscripts and class numbers shown to learners count from 1 (the first entry
+  is entry 1), as in the lessons and worked examples; every statement that uses them says
+  so, and an "index" answer is such a position. Where a class is named, its logit is named
+  too, so the convention cannot trip anyone up. ``inputs`` keep NumPy's 0-based indices:
+  ``pos`` turns one into the number shown.
 - Numbers are asked for "to three significant figures", which the default 1% relative
   tolerance always accepts (rounding to three significant figures moves a number by at
   most 0.5%).
@@ -70,9 +72,14 @@ def vector_format(k: int) -> str:
     return f"{k} numbers, comma-separated"
 
 
+def pos(index: int) -> int:
+    """The 1-based position shown to learners for a 0-based index."""
+    return int(index) + 1
+
+
 def index_format(k: int) -> str:
-    """The placeholder for an index into `k` entries."""
-    return f"an index from 0 to {k - 1}"
+    """The placeholder for a position among `k` entries."""
+    return f"a position from 1 to {k}"
 
 
 def choice_format(count: int) -> str:
@@ -123,10 +130,10 @@ def shuffled(rng: random.Random, right: Option, wrong: Sequence[Option]) -> Choi
     return Choices(options=options, answer=answer, review=review)
 
 
-def ordinal_index(i: int) -> str:
-    """'index 2 (the third entry)': an index with its plain-English position."""
+def ordinal_position(i: int) -> str:
+    """'position 3 (the third entry)' for the 0-based index 2."""
     names = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth")
-    return f"index {i} (the {names[i]} entry)"
+    return f"position {pos(i)} (the {names[i]} entry)"
 
 
 def differs(a: float, b: float, rel: float = 0.05, floor: float = 3e-4) -> bool:

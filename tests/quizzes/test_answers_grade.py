@@ -194,20 +194,32 @@ def test_vector_percentages_and_expected_lists_from_json():
 # --- Indices and choices -----------------------------------------------------------------
 
 
-def test_indices_are_graded_exactly():
+def test_positions_are_graded_exactly():
     assert grade("index", "2", 2, count=4) == Grade(True, "Correct.", 2)
     assert grade("index", "2.0", 2).correct
     assert not grade("index", "1", 2, count=4).correct
-    with pytest.raises(AnswerError, match="no position 4"):
-        grade("index", "4", 2, count=4)
+    assert grade("index", "4", 4, count=4).correct  # the last position counts
+    with pytest.raises(AnswerError, match="no position 5"):
+        grade("index", "5", 2, count=4)
     with pytest.raises(AnswerError, match="whole number"):
         grade("index", "1.5", 2, count=4)
 
 
-def test_an_index_is_bounded_by_its_options_when_no_count_is_given():
-    with pytest.raises(AnswerError, match="from 0 to 2"):
-        grade("index", "3", 0, options=["x", "y", "z"])
-    assert grade("index", "2", 2, options=["x", "y", "z"]).correct
+def test_a_position_beyond_the_entries_is_explained_not_graded():
+    """'7' for a 3-class argmax says what was expected (and so is never an attempt)."""
+    with pytest.raises(AnswerError) as caught:
+        grade("index", "7", 2, count=3)
+    assert caught.value.message == (
+        "There is no position 7. Expected a position from 1 to 3 (the first entry is 1)."
+    )
+    with pytest.raises(AnswerError, match="the first entry is 1, not 0"):
+        grade("index", "0", 1, count=3)
+
+
+def test_a_position_is_bounded_by_its_options_when_no_count_is_given():
+    with pytest.raises(AnswerError, match="from 1 to 3"):
+        grade("index", "4", 1, options=["x", "y", "z"])
+    assert grade("index", "3", 3, options=["x", "y", "z"]).correct
     assert grade("index", "40", 40).correct  # no bound known
 
 
@@ -244,6 +256,7 @@ def test_kinds_may_be_string_enums():
         ("vector", (0.5, float("nan")), None, "must be finite"),
         ("vector", (), None, "at least one component"),
         ("index", 1.5, None, "whole number"),
+        ("index", 0, None, "from 1"),
         ("choice", "d", ["a", "b"], "not among"),
     ],
 )
@@ -335,8 +348,6 @@ def test_describe_expected_for_each_kind():
     assert "25%" in describe_expected("number", allow_percent=True)
     assert describe_expected("vector", length=3).startswith("3 numbers separated by commas")
     assert describe_expected("vector", length=1) == "1 number, such as 0.5"
-    assert describe_expected("index", count=4) == (
-        "a whole number from 0 to 3 (positions count from 0)"
-    )
+    assert describe_expected("index", count=4) == ("a position from 1 to 4 (the first entry is 1)")
     assert describe_expected("choice", options=["a", "b"]) == "one of the options a, b"
     assert describe_expected("choice") == "the key of one option"

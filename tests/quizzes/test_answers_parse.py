@@ -266,12 +266,12 @@ def test_a_long_vector_fits_its_limit():
     assert parse_vector(text, length=66) == (0.01,) * 66
 
 
-# --- Indices -----------------------------------------------------------------------------
+# --- Positions (kind "index"), counting from 1 -------------------------------------------
 
 
 @pytest.mark.parametrize(
     ("text", "index"),
-    [("2", 2), (" 2 ", 2), ("+2", 2), ("2.0", 2), ("2.", 2), ("0", 0), ("-0", 0), ("3", 3),
+    [("2", 2), (" 2 ", 2), ("+2", 2), ("2.0", 2), ("2.", 2), ("1", 1), ("4", 4), ("3", 3),
      ("２", 2), ("4/2", 2), ("2e0", 2)],
 )  # fmt: skip
 def test_indices_read(text, index):
@@ -285,8 +285,11 @@ def test_indices_read(text, index):
     [
         ("2.5", "whole number, not 2.5"),
         ("1/3", "whole number, not 0.333333"),
-        ("4", "no position 4"),
+        ("5", "no position 5"),
+        ("7", "no position 7"),
         ("-1", "no position -1"),
+        ("0", "Positions count from 1: the first entry is 1, not 0"),
+        ("-0", "Positions count from 1"),
         ("1e300", "no position 1e+300"),
         ("two", "could not read 'two'"),
         ("", "empty"),
@@ -299,14 +302,16 @@ def test_indices_refused_with_what_was_expected(text, problem):
         parse_index(text, count=4)
     assert problem in caught.value.message
     if "Percentages" not in problem:
-        expected = "Expected a whole number from 0 to 3 (positions count from 0)"
+        expected = "Expected a position from 1 to 4 (the first entry is 1)"
         assert expected in caught.value.message
 
 
 def test_an_index_without_a_count_is_bounded_sanely():
     assert parse_index("12345") == 12345
-    with pytest.raises(AnswerError, match="counting from 0"):
+    with pytest.raises(AnswerError, match="counting from 1"):
         parse_index("-3")
+    with pytest.raises(AnswerError, match="the first entry is 1, not 0"):
+        parse_index("0")
     with pytest.raises(AnswerError, match="no position"):
         parse_index("1e12")
 

@@ -113,8 +113,8 @@ def test_a_shown_vector_grades_as_correct(xs):
     assert grade("vector", format_answer("vector", xs), xs).correct
 
 
-@given(st.integers(min_value=0, max_value=10**6))
-def test_a_shown_index_grades_as_correct(i):
+@given(st.integers(min_value=1, max_value=10**6))
+def test_a_shown_position_grades_as_correct(i):
     assert grade("index", format_answer("index", i), i).correct
     assert not grade("index", format_answer("index", i + 1), i).correct
 

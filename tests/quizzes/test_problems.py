@@ -50,25 +50,9 @@ def built(key: str) -> tuple[ProblemInstance, ...]:
     return tuple(problems.generate(key, seed) for seed in SEEDS)
 
 
-def keys_of(instance: ProblemInstance) -> list[str] | None:
-    return [key for key, _ in instance.options] or None
-
-
-def tolerance_of(instance: ProblemInstance) -> answers.Tolerance:
-    """The tolerance grading uses: the instance's own, else a Problem row's default."""
-    return instance.tolerance or answers.DEFAULT_TOLERANCE
-
-
 def graded(instance: ProblemInstance, value) -> answers.Grade:
     """Grade `value` as the learner would type it (rounded like the expected answer shown)."""
-    return answers.grade(
-        instance.kind,
-        answers.format_answer(instance.kind, value),
-        instance.answer,
-        tolerance=tolerance_of(instance),
-        options=keys_of(instance),
-        allow_percent=instance.allow_percent,
-    )
+    return instance.grade(answers.format_answer(instance.kind, value))
 
 
 def far_off(x: float) -> float:
@@ -83,7 +67,7 @@ def obviously_wrong(instance: ProblemInstance) -> list:
     if instance.kind == "vector":
         return [tuple(far_off(x) for x in instance.answer)]
     if instance.kind == "index":
-        return [instance.answer + 1]
+        return [p for p in range(1, instance.count + 1) if p != instance.answer]
     return [key for key, _ in instance.options if key != instance.answer]
 
 
@@ -191,7 +175,8 @@ def check_answer_has_the_type_its_kind_needs(key):
             assert type(answer) is tuple and len(answer) >= 2
             assert all(type(x) is float and math.isfinite(x) for x in answer)
         elif instance.kind == "index":
-            assert type(answer) is int and answer >= 0
+            assert type(instance.count) is int and instance.count >= 2
+            assert type(answer) is int and 1 <= answer <= instance.count
             assert not instance.options
         else:
             assert type(answer) is str
@@ -280,12 +265,27 @@ def check_statement_says_what_to_enter(key):
         "number": ("significant figures", "decimal place", "exactly", "exact", "the rank",
                    "how many", "what is the slope", "compute the dot product"),
         "vector": ("comma-separated",),
-        "index": ("counting from 0",),
+        "index": ("counting from 1",),
         "choice": ("letter of your choice",),
     }  # fmt: skip
     for instance in built(key)[:20]:
         statement = instance.statement.lower()
         assert any(p in statement for p in phrases[instance.kind]), instance.statement
+
+
+ZERO_BASED = re.compile(r"counting from 0|counted from 0|count from 0|index \d|indices", re.I)
+
+
+def check_positions_count_from_one(key):
+    """Learners count from 1, as in the lessons; a position out of range is not an attempt."""
+    for instance in built(key)[:20]:
+        for text in shown_texts(instance):
+            assert not ZERO_BASED.search(text), text
+        if instance.kind != "index":
+            continue
+        for outside in (0, instance.count + 1, 7 + instance.count):
+            with pytest.raises(answers.AnswerError, match=rf"from 1 to {instance.count}\b"):
+                instance.grade(str(outside))
 
 
 # --- The checks above, grouped per generator (few test items: each costs fixture set-up) ------
@@ -300,6 +300,7 @@ def test_contract(key):
     check_answer_has_the_type_its_kind_needs(key)
     check_inputs_and_step_values_are_plain_finite_data(key)
     check_statement_says_what_to_enter(key)
+    check_positions_count_from_one(key)
 
 
 @pytest.mark.parametrize("key", sorted(problems.REGISTRY))

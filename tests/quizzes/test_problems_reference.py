@@ -78,6 +78,11 @@ def ref_argmax(values: Sequence) -> int:
     return list(values).index(best)
 
 
+def ref_position(values: Sequence) -> int:
+    """The argmax as learners count positions: the first entry is 1."""
+    return ref_argmax(values) + 1
+
+
 def close(got, want, rel: float = REL, tiny: float = TINY) -> None:
     """`got` (a float or a tuple of floats) matches `want` entry by entry."""
     got_list = list(got) if isinstance(got, tuple) else [got]
@@ -110,7 +115,8 @@ def _(instance, inputs):
 @check("softmax_argmax_index", "greedy_next_token")
 def _(instance, inputs):
     z = inputs["logits"]
-    assert instance.answer == ref_argmax(ref_softmax(z)) == ref_argmax(z)
+    assert instance.answer == ref_position(ref_softmax(z)) == ref_position(z)
+    assert instance.count == len(z)
 
 
 @check("softmax_probabilities", "softmax_huge_logits")
@@ -189,7 +195,8 @@ def _(instance, inputs):
 
 @check("most_aligned_key")
 def _(instance, inputs):
-    assert instance.answer == ref_argmax([ref_dot(inputs["q"], k) for k in inputs["keys"]])
+    assert instance.answer == ref_position([ref_dot(inputs["q"], k) for k in inputs["keys"]])
+    assert instance.count == len(inputs["keys"])
 
 
 @check("cosine_similarity")
@@ -357,7 +364,8 @@ def _(instance, inputs):
 @check("cross_entropy_highest_loss")
 def _(instance, inputs):
     q = inputs["true_class_probabilities"]
-    assert instance.answer == ref_argmax([-mp.log(mp.mpf(v)) for v in q])
+    assert instance.answer == ref_position([-mp.log(mp.mpf(v)) for v in q])
+    assert instance.count == len(q)
 
 
 @check("cross_entropy_soft_target")
@@ -546,7 +554,7 @@ def _(instance, inputs):
     t, n = inputs["query"], inputs["length"]
     text = chosen(instance)
     visible = [int(j) for j in re.findall(r"(\d+) \(“", text)]
-    assert visible == list(range(t + 1)), (text, t, n)
+    assert visible == list(range(1, t + 2)), (text, t, n)  # positions count from 1
 
 
 @check("padding_masked_weights")
@@ -589,7 +597,7 @@ def _(instance, inputs):
 @check("causal_training_purpose")
 def _(instance, inputs):
     words, t = inputs["sentence"], inputs["query"]
-    assert f"position {t + 1} and read “{words[t + 1]}”" in chosen(instance)
+    assert f"position {t + 2} and read “{words[t + 1]}”" in chosen(instance)  # from 1
 
 
 @check("token_rank")
