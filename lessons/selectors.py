@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import math
+import re
 from dataclasses import dataclass
 
 from django.utils.safestring import SafeString, mark_safe
 
-from lessons import examples, formulas, markup, seeds
+from lessons import engine, examples, formulas, markup, seeds
 from lessons.models import Lesson, WorkedExample
 from techtree.models import Concept
 
@@ -28,14 +30,29 @@ class ShownExample:
 class LessonView:
     """Everything the lesson part of a concept page shows."""
 
-    html: SafeString | None
+    html: SafeString | None  # the lesson up to its "Worked examples" section
     teaching_strategy: str
     examples: list[ShownExample]
+    examples_intro: SafeString | None = None  # that section's own text, shown above them
+    html_after: SafeString | None = None  # the lesson after it: takeaways, mistakes, ...
+
+
+# A lesson's "## Worked examples" section: its text introduces the generated examples, which
+# the page inserts right there, so the lesson reads in textbook order.
+EXAMPLES_SECTION = re.compile(r"^## Worked examples[ \t]*\n(?P<intro>.*?)(?=^## |\Z)", re.M | re.S)
 
 
 def render_lesson(body: str) -> SafeString:
     """A lesson body with engine numbers filled in, as sanitised HTML."""
     return mark_safe(markup.render_markdown(formulas.fill_numbers(body)))
+
+
+def split_lesson(body: str) -> tuple[str, str, str]:
+    """The lesson's Markdown before its worked-examples section, that section's text, after."""
+    match = EXAMPLES_SECTION.search(body)
+    if not match:
+        return body, "", ""
+    return body[: match.start()], match["intro"].strip(), body[match.end() :]
 
 
 def example_item(slug: str, order: int) -> str:
@@ -55,10 +72,15 @@ def lesson_view(concept: Concept, *, learner_id: int | None) -> LessonView:
         row.concept = concept  # already loaded; saves a query per example link
         seed = seeds.personal_seed(learner_id, example_item(concept.slug, row.order))
         shown.append(ShownExample(row=row, example=row.build(seed), seed=seed))
+    if lesson is None:
+        return LessonView(html=None, teaching_strategy="", examples=shown)
+    before, intro, after = split_lesson(lesson.body)
     return LessonView(
-        html=render_lesson(lesson.body) if lesson else None,
-        teaching_strategy=lesson.teaching_strategy if lesson else "",
+        html=render_lesson(before),
+        teaching_strategy=lesson.teaching_strategy,
         examples=shown,
+        examples_intro=render_lesson(intro) if intro else None,
+        html_after=render_lesson(after) if after.strip() else None,
     )
 
 
@@ -80,3 +102,40 @@ def example_exists(slug: str, order: int) -> bool:
 def sibling_examples(concept: Concept) -> list[WorkedExample]:
     """The concept's examples in order, for navigation between them."""
     return list(WorkedExample.objects.filter(concept=concept).only("order", "title"))
+
+
+# The visualizer's first preset (lessons/templates/lessons/_visualizer.html), at T = 1.
+VISUALIZER_LOGITS = (2.0, 1.0, 0.1)
+
+
+@dataclass(frozen=True)
+class SoftmaxTable:
+    """Logits with their probabilities as the engine computes them, for readers without JS."""
+
+    logits: tuple[float, ...]
+    temperature: float
+    rows: list[dict[str, float]]
+    total: float
+    entropy: float
+    logsumexp: float
+
+    @property
+    def logits_text(self) -> str:
+        return ", ".join(f"{z:g}" for z in self.logits)
+
+
+def softmax_table(logits: tuple[float, ...]) -> SoftmaxTable:
+    """The engine's softmax, log-softmax, entropy and log-sum-exp of some logits at T = 1."""
+    probs = engine.softmax(logits)
+    log_probs = engine.log_softmax(logits)
+    return SoftmaxTable(
+        logits=logits,
+        temperature=1.0,
+        rows=[
+            {"logit": z, "probability": float(p), "log_probability": float(lp)}
+            for z, p, lp in zip(logits, probs, log_probs, strict=True)
+        ],
+        total=math.fsum(float(p) for p in probs),
+        entropy=float(engine.entropy_from_logits(logits)),
+        logsumexp=float(engine.logsumexp(logits)),
+    )

@@ -1,52 +1,13 @@
 """Worked-example pages, server-rendered figures and the softmax visualizer."""
 
-import math
-from dataclasses import dataclass
-
 from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from lessons import engine, figures, seeds, selectors
+from lessons import figures, seeds, selectors
 from lessons.models import WorkedExample
-
-# The visualizer's first preset (lessons/templates/lessons/_visualizer.html), at T = 1.
-VISUALIZER_LOGITS = (2.0, 1.0, 0.1)
-
-
-@dataclass(frozen=True)
-class SoftmaxTable:
-    """Logits with their probabilities as the engine computes them, for readers without JS."""
-
-    logits: tuple[float, ...]
-    temperature: float
-    rows: list[dict[str, float]]
-    total: float
-    entropy: float
-    logsumexp: float
-
-    @property
-    def logits_text(self) -> str:
-        return ", ".join(f"{z:g}" for z in self.logits)
-
-
-def softmax_table(logits: tuple[float, ...]) -> SoftmaxTable:
-    """The engine's softmax, log-softmax, entropy and log-sum-exp of some logits at T = 1."""
-    probs = engine.softmax(logits)
-    log_probs = engine.log_softmax(logits)
-    return SoftmaxTable(
-        logits=logits,
-        temperature=1.0,
-        rows=[
-            {"logit": z, "probability": float(p), "log_probability": float(lp)}
-            for z, p, lp in zip(logits, probs, log_probs, strict=True)
-        ],
-        total=math.fsum(float(p) for p in probs),
-        entropy=float(engine.entropy_from_logits(logits)),
-        logsumexp=float(engine.logsumexp(logits)),
-    )
 
 
 @require_GET
@@ -94,4 +55,8 @@ def figure(request: HttpRequest, kind: str) -> HttpResponse:
 @require_GET
 def visualizer(request: HttpRequest) -> HttpResponse:
     """The softmax visualizer, with its first preset as a table for readers without JS."""
-    return render(request, "lessons/visualizer.html", {"table": softmax_table(VISUALIZER_LOGITS)})
+    return render(
+        request,
+        "lessons/visualizer.html",
+        {"table": selectors.softmax_table(selectors.VISUALIZER_LOGITS)},
+    )

@@ -13,7 +13,7 @@ import pytest
 from django.urls import reverse
 
 from lessons import engine
-from lessons.views import VISUALIZER_LOGITS
+from lessons.selectors import VISUALIZER_LOGITS
 
 pytestmark = pytest.mark.django_db
 
@@ -81,6 +81,8 @@ def test_the_softmax_concept_page_embeds_the_visualizer(client, demo_tree):
     assert 'href="/static/lessons/visualizer.css"' in html
     assert f'href="{reverse("lessons:visualizer")}"' in html  # a way to the full page
     assert "style=" not in html
+    # Without JavaScript the embedded one still shows the engine's numbers as a table.
+    assert '<table class="viz-table" data-viz-server-table>' in html
 
 
 @pytest.mark.parametrize("slug", ["exponentials-and-logarithms", "transformers", "calibration"])
