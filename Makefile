@@ -56,6 +56,7 @@ bench: $(VENV)/.dev-installed
 	$(PY) bench/engine.py
 	$(PY) bench/figures.py
 	$(PY) bench/lens.py
+	$(PY) bench/tree_map.py
 
 ## train-model: retrain the lab's transformer into lens/weights/ (installs PyTorch; several minutes)
 ## Options go through TRAIN_ARGS, e.g. make train-model TRAIN_ARGS="--steps 200 --output /tmp/w"

@@ -4,6 +4,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from lessons.selectors import lesson_view
+from quizzes.mastery import STATUS_MEANING
 from quizzes.selectors import learner_statuses, practice_view
 from quizzes.views import VISITOR_KEY, pop_feedback
 from techtree import graph, selectors
@@ -12,7 +13,7 @@ from techtree.models import Concept
 
 
 def tree(request: HttpRequest) -> HttpResponse:
-    """The whole published tree: an interactive graph with a plain list beneath it."""
+    """The whole published tree: an interactive map with a plain list beneath it."""
     data = selectors.tree_data()
     status = None
     if request.user.is_authenticated:
@@ -23,8 +24,9 @@ def tree(request: HttpRequest) -> HttpResponse:
         {
             "tree": data,
             "tree_json": data.as_json(status),
-            "levels": data.levels(),
+            "levels": data.levels(status),
             "status": status,
+            "status_legend": list(STATUS_MEANING.items()) if status is not None else [],
         },
     )
 

@@ -1,5 +1,7 @@
-// The tech tree as an interactive graph (Cytoscape.js with a dagre layout, both vendored).
+// The tech tree as an interactive map (Cytoscape.js with a dagre layout, both vendored).
 // Data comes from the page through json_script; the list below the graph needs no script.
+// On the tree page (inside [data-tree-map]) a tap selects a concept and highlights what stands
+// behind it and what it unlocks; elsewhere (the dashboard) a tap opens the concept.
 
 const LARGE_TREE = 400; // above this, place nodes by depth directly instead of running dagre
 
@@ -26,16 +28,23 @@ export function domainIndex(domain) {
   return crc32(domain) % 8;
 }
 
-const STATUS_FILL = {
-  locked: "#eceef1",
-  available: "#e6edfb",
-  "in progress": "#fdf1dc",
-  mastered: "#e3f4ea",
+// A learner's status is shown in words, a mark and a border style, not only by the fill.
+// The legend's samples in tree.css use the same marks.
+const STATUS_LOOK = {
+  locked: { fill: "#eceef1", mark: "", border: "dashed", borderWidth: 2 },
+  available: { fill: "#e6edfb", mark: "○ ", border: "solid", borderWidth: 3 },
+  "in progress": { fill: "#fdf1dc", mark: "◐ ", border: "double", borderWidth: 5 },
+  mastered: { fill: "#e3f4ea", mark: "✓ ", border: "solid", borderWidth: 3 },
 };
+const NO_STATUS = { fill: "#ffffff", mark: "", border: "solid", borderWidth: 3 };
 
-function statusFill(status) {
-  return STATUS_FILL[status] || "#ffffff";
-}
+// A padlock for locked concepts, drawn as an image so it never depends on an emoji font.
+const LOCK_ICON = `data:image/svg+xml,${encodeURIComponent(
+  "<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 12 14' width='12' height='14'>" +
+    "<path d='M3.2 6.5V4.3a2.8 2.8 0 0 1 5.6 0v2.2' fill='none' stroke='#4a5468' stroke-width='1.6'/>" +
+    "<rect x='1' y='6.3' width='10' height='7.2' rx='1.6' fill='#4a5468'/></svg>",
+)}`;
+const LOCK_ROOM = 18; // extra width on locked boxes so the padlock never covers the text
 
 function stars(n) {
   return "★".repeat(n) + "☆".repeat(5 - n);
@@ -61,24 +70,33 @@ function elementsFrom(data) {
   const context = document.createElement("canvas").getContext("2d");
   context.font = FONT;
   const nodes = data.nodes.map((node) => {
+    const look = STATUS_LOOK[node.status] || NO_STATUS;
     const lines = [node.title, `${node.domain} · ${stars(node.difficulty)}`];
-    if (node.status) lines.push(node.status); // status in words, not only in colour
+    if (node.status) lines.push(`${look.mark}${node.status}`);
+    const box = labelBox(lines, context);
+    if (node.status === "locked") box.width += LOCK_ROOM;
     return {
       group: "nodes",
       data: {
         ...node,
         label: lines.join("\n"),
         colour: domainColour(node.domain, domainIndex),
-        fill: node.status ? statusFill(node.status) : "#ffffff",
-        ...labelBox(lines, context),
+        fill: look.fill,
+        border: look.border,
+        borderWidth: look.borderWidth,
+        ...box,
       },
     };
   });
   const edges = data.edges.map((edge) => ({
     group: "edges",
-    data: { id: `${edge.source}->${edge.target}`, source: edge.source, target: edge.target },
+    data: { id: edgeId(edge.source, edge.target), source: edge.source, target: edge.target },
   }));
   return [...nodes, ...edges];
+}
+
+function edgeId(source, target) {
+  return `${source}->${target}`;
 }
 
 const ROW_GAP = 70;
@@ -117,40 +135,104 @@ function avgOrder(row, orderOf) {
   return row.reduce((sum, node) => sum + orderOf(node), 0) / row.length;
 }
 
-export const graphStyle = [
-  {
-    selector: "node",
-    style: {
-      shape: "round-rectangle",
-      width: "data(width)",
-      height: "data(height)",
-      label: "data(label)",
-      "text-wrap": "wrap",
-      "text-max-width": `${MAX_LABEL_WIDTH}px`,
-      "text-valign": "center",
-      "text-halign": "center",
-      "font-size": "12px",
-      "font-family": "system-ui, sans-serif",
-      "line-height": LINE_HEIGHT / 12,
-      color: "#1d2433",
-      "background-color": "data(fill)",
-      "border-width": 3,
-      "border-color": "data(colour)",
+export function graphStyle({ large = false } = {}) {
+  const selected = cssVar("--map-selected", "#ffb000");
+  const prerequisite = cssVar("--map-prerequisite", "#2f5fd0");
+  const unlock = cssVar("--map-unlock", "#8a3ea8");
+  const path = cssVar("--map-path", "#b35c00");
+  const halo = (colour, opacity, padding) => ({
+    "underlay-color": colour,
+    "underlay-opacity": opacity,
+    "underlay-padding": padding,
+    "underlay-shape": "round-rectangle",
+  });
+  return [
+    {
+      selector: "node",
+      style: {
+        shape: "round-rectangle",
+        width: "data(width)",
+        height: "data(height)",
+        label: "data(label)",
+        "text-wrap": "wrap",
+        "text-max-width": `${MAX_LABEL_WIDTH}px`,
+        "text-valign": "center",
+        "text-halign": "center",
+        "font-size": "12px",
+        "font-family": "system-ui, sans-serif",
+        "line-height": LINE_HEIGHT / 12,
+        // Tiny labels cost time to draw and cannot be read: skip them on large trees.
+        "min-zoomed-font-size": large ? 7 : 0,
+        color: "#1d2433",
+        "background-color": "data(fill)",
+        "border-width": "data(borderWidth)",
+        "border-style": "data(border)",
+        "border-color": "data(colour)",
+      },
     },
-  },
-  {
-    selector: "edge",
-    style: {
-      width: 1.6,
-      "curve-style": "bezier",
-      "line-color": "#9aa1ad",
-      "target-arrow-color": "#9aa1ad",
-      "target-arrow-shape": "triangle",
-      "arrow-scale": 0.9,
+    {
+      selector: 'node[status = "locked"]',
+      style: {
+        color: "#4a5468",
+        "background-image": LOCK_ICON,
+        "background-width": 10,
+        "background-height": 12,
+        "background-position-x": 7,
+        "background-position-y": 6,
+        "background-fit": "none",
+        "background-clip": "none",
+        "background-image-containment": "over",
+      },
     },
-  },
-  { selector: "node:active, node.hover", style: { "background-color": "#e6edfb" } },
-];
+    {
+      selector: "edge",
+      style: {
+        width: 1.6,
+        "curve-style": large ? "haystack" : "bezier",
+        "line-color": "#9aa1ad",
+        "target-arrow-color": "#9aa1ad",
+        "target-arrow-shape": large ? "none" : "triangle",
+        "arrow-scale": 0.9,
+      },
+    },
+    { selector: "node:active, node.hover", style: { "background-color": "#e6edfb" } },
+    { selector: ".dimmed", style: { opacity: 0.2 } },
+    { selector: "node.prerequisite", style: halo(prerequisite, 0.45, 6) },
+    { selector: "node.unlock", style: halo(unlock, 0.45, 6) },
+    { selector: "node.on-path", style: halo(path, 0.45, 6) },
+    { selector: "node.on-path.path-done", style: { "underlay-opacity": 0.18 } },
+    {
+      selector: "node.step-badge",
+      style: {
+        events: "no",
+        "font-size": "11px",
+        "font-weight": "bold",
+        "min-zoomed-font-size": 0,
+        color: "#ffffff",
+        "z-index": 20,
+      },
+    },
+    { selector: "node.selected-concept", style: { ...halo(selected, 0.95, 8), "z-index": 10 } },
+    {
+      selector: "edge.prerequisite-link",
+      style: { width: 3, "line-color": prerequisite, "target-arrow-color": prerequisite, "z-index": 5 },
+    },
+    {
+      selector: "edge.unlock-link",
+      style: {
+        width: 3,
+        "line-style": "dashed",
+        "line-color": unlock,
+        "target-arrow-color": unlock,
+        "z-index": 5,
+      },
+    },
+    {
+      selector: "edge.path-link",
+      style: { width: 3, "line-color": path, "target-arrow-color": path, "z-index": 5 },
+    },
+  ];
+}
 
 export function drawTree(container, data) {
   if (!window.cytoscape) throw new Error("Cytoscape did not load");
@@ -158,21 +240,21 @@ export function drawTree(container, data) {
     window.cytoscape.use(window.cytoscapeDagre);
     window.cytoscape.__dagreRegistered = true;
   }
+  const started = performance.now();
   const large = data.nodes.length > LARGE_TREE;
   const cy = window.cytoscape({
     container,
     elements: elementsFrom(data),
-    style: graphStyle,
+    style: graphStyle({ large }),
     layout: { name: "null" },
     minZoom: 0.02,
     maxZoom: 3,
+    pixelRatio: large ? 1 : "auto",
     textureOnViewport: large,
     hideEdgesOnViewport: large,
   });
   placeByDepth(cy, large);
-  cy.on("tap", "node", (event) => {
-    window.location.assign(event.target.data("url"));
-  });
+  cy.scratch("techtree", { layoutMs: performance.now() - started, large });
   cy.on("mouseover", "node", (event) => {
     event.target.addClass("hover");
     container.style.cursor = "pointer";
@@ -202,7 +284,501 @@ function placeByDepth(cy, large) {
   }
   const positions = depthRows(cy.nodes().toArray(), orderOf);
   cy.nodes().positions((node) => positions.get(node.id()));
-  cy.fit(undefined, 30);
+  cy.viewport(viewOf(cy, boxesExtent(cy.nodes())));
+}
+
+// The extent of the boxes, from their positions and sizes. Cytoscape's boundingBox() also
+// measures every label, which took seconds on a 2,000-concept tree; labels sit inside their
+// boxes here, so the boxes are enough.
+function boxesExtent(nodes) {
+  const box = { x1: Infinity, y1: Infinity, x2: -Infinity, y2: -Infinity };
+  nodes.forEach((node) => {
+    const { x, y } = node.position();
+    const halfWidth = node.data("width") / 2;
+    const halfHeight = node.data("height") / 2;
+    box.x1 = Math.min(box.x1, x - halfWidth);
+    box.x2 = Math.max(box.x2, x + halfWidth);
+    box.y1 = Math.min(box.y1, y - halfHeight);
+    box.y2 = Math.max(box.y2, y + halfHeight);
+  });
+  return { ...box, w: box.x2 - box.x1, h: box.y2 - box.y1 };
+}
+
+// The zoom and pan that show `box` whole, with a margin, and no closer than `closest`.
+function viewOf(cy, box, { padding = 30, closest = 1.5 } = {}) {
+  const fitting = Math.min(
+    (cy.width() - 2 * padding) / Math.max(box.w, 1),
+    (cy.height() - 2 * padding) / Math.max(box.h, 1),
+  );
+  const zoom = Math.max(cy.minZoom(), Math.min(closest, fitting));
+  const pan = {
+    x: cy.width() / 2 - zoom * (box.x1 + box.w / 2),
+    y: cy.height() / 2 - zoom * (box.y1 + box.h / 2),
+  };
+  return { zoom, pan };
+}
+
+// ---- Walking the tree (plain data in and out) ----
+
+/** Concepts by id with their direct prerequisites (parents) and unlocks (children). */
+export function indexTree(data) {
+  const byId = new Map();
+  const parents = new Map();
+  const children = new Map();
+  for (const node of data.nodes) {
+    byId.set(node.id, node);
+    parents.set(node.id, []);
+    children.set(node.id, []);
+  }
+  for (const { source, target } of data.edges) {
+    children.get(source).push(target);
+    parents.get(target).push(source);
+  }
+  return { byId, parents, children };
+}
+
+/** Every id reachable from `start` through `next` (parents or children), `start` excluded. */
+export function reachable(start, next) {
+  const seen = new Set();
+  const stack = [...next.get(start)];
+  while (stack.length) {
+    const id = stack.pop();
+    if (seen.has(id)) continue;
+    seen.add(id);
+    for (const further of next.get(id)) if (!seen.has(further)) stack.push(further);
+  }
+  return seen;
+}
+
+// Code-point order, as Python compares strings.
+function byCodePoint(a, b) {
+  if (a < b) return -1;
+  return a > b ? 1 : 0;
+}
+
+/**
+ * Everything behind `target`, then the target: the order of techtree.graph.learning_path.
+ * A concept's level in its own ancestry is its depth in the whole tree (stored on each
+ * concept), so sorting by depth, then title, gives the server's order exactly.
+ */
+export function learningPath(target, tree) {
+  const steps = [...reachable(target, tree.parents), target].map((id) => tree.byId.get(id));
+  steps.sort((a, b) => a.depth - b.depth || byCodePoint(a.title, b.title));
+  return steps.map((node) => node.id);
+}
+
+// ---- The map: selection, learning paths, panels and keys (tree page only) ----
+
+const MARKS = [
+  "selected-concept",
+  "prerequisite",
+  "unlock",
+  "on-path",
+  "path-done",
+  "prerequisite-link",
+  "unlock-link",
+  "path-link",
+].join(" ");
+
+// A numbered tag on a path step's top-left corner. A separate element, because growing the
+// step's own label would change its size, and Cytoscape can keep drawing its old outline.
+// It carries every data field the node style maps, as Cytoscape warns about missing ones.
+function stepBadge(node, number, done) {
+  const { x, y } = node.position();
+  const label = done ? `${number} ✓` : String(number);
+  return {
+    group: "nodes",
+    data: {
+      id: `step:${node.id()}`,
+      label,
+      width: 12 + 7 * label.length,
+      height: 18,
+      fill: done ? cssVar("--good", "#1f7a4d") : cssVar("--map-path", "#b35c00"),
+      colour: "#ffffff",
+      border: "solid",
+      borderWidth: 2,
+    },
+    classes: "step-badge",
+    position: { x: x - node.data("width") / 2 + 4, y: y - node.data("height") / 2 },
+    grabbable: false,
+    selectable: false,
+  };
+}
+
+function plural(count, one, many) {
+  return `${count} ${count === 1 ? one : many}`;
+}
+
+class TreeMap {
+  constructor(root, container, cy, data) {
+    this.root = root;
+    this.container = container;
+    this.cy = cy;
+    this.tree = indexTree(data);
+    this.hasStatus = data.nodes.some((node) => node.status);
+    this.selected = null;
+    this.path = null; // the learning path shown, as ids, or null
+    this.marked = null; // the elements carrying highlight classes, to clear them cheaply
+    this.badges = null; // the step numbers of the path shown
+    this.rows = this.rowsByPosition();
+    this.find = (selector) => root.querySelector(selector);
+    this.controls = this.find("[data-map-controls]");
+    this.select = this.find("[data-map-select]");
+    this.target = this.find("[data-map-target]");
+    this.announcer = this.find("[data-map-announce]");
+    this.fillChoices(data);
+    this.wire();
+    this.controls.hidden = false;
+  }
+
+  // Concepts side by side, for moving left and right with the keyboard.
+  rowsByPosition() {
+    const rows = new Map();
+    this.cy.nodes().forEach((node) => {
+      const depth = node.data("depth");
+      if (!rows.has(depth)) rows.set(depth, []);
+      rows.get(depth).push(node);
+    });
+    const place = new Map();
+    for (const row of rows.values()) {
+      row.sort((a, b) => a.position("x") - b.position("x"));
+      row.forEach((node, i) => place.set(node.id(), { row, i }));
+    }
+    return place;
+  }
+
+  fillChoices(data) {
+    const options = document.createDocumentFragment();
+    const titles = document.createDocumentFragment();
+    let group = null;
+    for (const node of data.nodes) {
+      if (!group || group.dataset.depth !== String(node.depth)) {
+        group = document.createElement("optgroup");
+        group.label = `Depth ${node.depth}`;
+        group.dataset.depth = String(node.depth);
+        options.append(group);
+      }
+      group.append(new Option(node.title, node.id));
+      const title = document.createElement("option");
+      title.value = node.title;
+      titles.append(title);
+    }
+    this.target.append(options.cloneNode(true));
+    this.select.append(options);
+    this.find("[data-map-titles]").append(titles);
+    this.byTitle = new Map(data.nodes.map((node) => [node.title.toLowerCase(), node.id]));
+  }
+
+  wire() {
+    const { cy, container } = this;
+    cy.on("tap", "node", (event) => this.choose(event.target.id()));
+    cy.on("dbltap", "node", (event) => this.open(event.target.id()));
+    cy.on("tap", (event) => {
+      if (event.target === cy && this.selected) this.clear();
+    });
+    container.tabIndex = 0;
+    container.addEventListener("keydown", (event) => this.onKey(event));
+    this.select.addEventListener("change", () => {
+      if (this.select.value) this.choose(this.select.value, { reveal: true });
+      else this.clear();
+    });
+    this.target.addEventListener("change", () => {
+      if (this.target.value) this.showPath(this.target.value);
+      else this.clear();
+    });
+    this.controls.addEventListener("submit", (event) => {
+      event.preventDefault();
+      this.findByTitle(this.find("[data-map-find]").value);
+    });
+    this.find("[data-map-fit]").addEventListener("click", () => this.fit());
+    this.find("[data-map-clear]").addEventListener("click", () => this.clear());
+    this.find("[data-info-path]").addEventListener("click", () => {
+      if (this.selected) this.showPath(this.selected);
+    });
+  }
+
+  /** Select a concept: highlight its prerequisites and unlocks, dim the rest. */
+  choose(id, { reveal = false } = {}) {
+    const started = performance.now();
+    const { parents, children } = this.tree;
+    const behind = reachable(id, parents);
+    const ahead = reachable(id, children);
+    this.selected = id;
+    this.path = null;
+    this.paint(() => {
+      const node = this.cy.getElementById(id);
+      const marked = [node.addClass("selected-concept")];
+      for (const other of behind) {
+        marked.push(this.cy.getElementById(other).addClass("prerequisite"));
+      }
+      for (const other of ahead) marked.push(this.cy.getElementById(other).addClass("unlock"));
+      for (const concept of [id, ...behind]) {
+        for (const parent of parents.get(concept)) {
+          marked.push(this.edge(parent, concept).addClass("prerequisite-link"));
+        }
+      }
+      for (const concept of [id, ...ahead]) {
+        for (const child of children.get(concept)) {
+          marked.push(this.edge(concept, child).addClass("unlock-link"));
+        }
+      }
+      return marked;
+    });
+    this.select.value = id;
+    this.target.value = "";
+    this.showInfo(id, behind.size, ahead.size);
+    this.hidePath();
+    if (reveal) this.reveal(this.cy.getElementById(id));
+    const { title } = this.tree.byId.get(id);
+    this.announce(
+      `${title} selected: ${plural(behind.size, "prerequisite", "prerequisites")} highlighted above it ` +
+        `and ${plural(ahead.size, "concept", "concepts")} it unlocks below it.`,
+    );
+    this.selectMs = performance.now() - started;
+  }
+
+  /** Show the learning path to a concept on the graph and as an ordered list. */
+  showPath(id) {
+    const started = performance.now();
+    const steps = learningPath(id, this.tree);
+    const onPath = new Set(steps);
+    const { parents } = this.tree;
+    this.selected = id;
+    this.path = steps;
+    const badges = [];
+    this.paint(() => {
+      const marked = [];
+      steps.forEach((step, i) => {
+        const node = this.cy.getElementById(step);
+        const done = this.tree.byId.get(step).status === "mastered";
+        node.addClass(done ? "on-path path-done" : "on-path");
+        marked.push(node);
+        badges.push(stepBadge(node, i + 1, done));
+        for (const parent of parents.get(step)) {
+          if (onPath.has(parent)) marked.push(this.edge(parent, step).addClass("path-link"));
+        }
+      });
+      marked.push(this.cy.getElementById(id).addClass("selected-concept"));
+      return marked;
+    }, badges);
+    this.select.value = id;
+    this.target.value = id;
+    const behind = steps.length - 1;
+    this.showInfo(id, behind, reachable(id, this.tree.children).size);
+    const mastered = this.listPath(steps);
+    this.reveal(this.cy.collection(steps.map((step) => this.cy.getElementById(step))));
+    const { title } = this.tree.byId.get(id);
+    const left = steps.filter((step) => this.tree.byId.get(step).status !== "mastered");
+    let text = `Learning path to ${title}: ${plural(steps.length, "step", "steps")}`;
+    if (this.hasStatus) text += `, ${mastered} already mastered`;
+    if (left.length) text += `. Start with ${this.tree.byId.get(left[0]).title}.`;
+    else text += ". Every step is mastered.";
+    this.announce(text);
+    this.pathMs = performance.now() - started;
+  }
+
+  clear() {
+    this.selected = null;
+    this.path = null;
+    this.paint(() => []);
+    this.select.value = "";
+    this.target.value = "";
+    this.find("[data-map-info]").hidden = true;
+    this.hidePath();
+    this.announce("Selection cleared.");
+  }
+
+  open(id) {
+    window.location.assign(this.tree.byId.get(id).url);
+  }
+
+  fit() {
+    this.cy.stop();
+    this.cy.animate(viewOf(this.cy, boxesExtent(this.cy.nodes())), { duration: 250 });
+  }
+
+  findByTitle(text) {
+    const wanted = text.trim().toLowerCase();
+    if (!wanted) return;
+    let id = this.byTitle.get(wanted);
+    if (!id) {
+      const matches = [...this.byTitle.keys()].filter((title) => title.includes(wanted));
+      if (matches.length === 1) id = this.byTitle.get(matches[0]);
+    }
+    if (id) this.choose(id, { reveal: true });
+    else this.announce(`No single concept matches “${text.trim()}”; pick one from the suggestions.`);
+  }
+
+  // Swap one highlight for another in a single batch. `mark` adds the classes and returns
+  // the elements it lit. Restyling is what costs on a large tree, so only elements whose
+  // state flips are touched: dimming everything else takes a pass over the whole graph
+  // only when a highlight starts or ends, not when one concept's replaces another's.
+  paint(mark, badges = []) {
+    const { cy } = this;
+    cy.batch(() => {
+      const before = this.marked;
+      if (this.badges) this.badges.remove();
+      if (before) before.removeClass(MARKS);
+      const marked = mark();
+      const after = marked.length ? cy.collection(marked) : null;
+      if (before && after) {
+        after.difference(before).removeClass("dimmed");
+        before.difference(after).addClass("dimmed");
+      } else if (after) {
+        cy.elements().difference(after).addClass("dimmed");
+      } else if (before) {
+        cy.elements().removeClass("dimmed");
+      }
+      this.marked = after;
+      this.badges = badges.length ? cy.add(badges) : null;
+    });
+    this.find("[data-map-clear]").disabled = !this.marked;
+  }
+
+  edge(source, target) {
+    return this.cy.getElementById(edgeId(source, target));
+  }
+
+  showInfo(id, behindCount, aheadCount) {
+    const concept = this.tree.byId.get(id);
+    const set = (name, text) => {
+      const field = this.find(`[data-info-${name}]`);
+      if (field) field.textContent = text;
+    };
+    set("title", concept.title);
+    set("depth", String(concept.depth));
+    set("domain", concept.domain);
+    set("difficulty", `${stars(concept.difficulty)} (${concept.difficulty} of 5)`);
+    set("status", concept.status || "");
+    const direct = (list) => `${list.length} direct`;
+    set("prerequisites", `${behindCount} in all (${direct(this.tree.parents.get(id))})`);
+    set("unlocks", `${aheadCount} in all (${direct(this.tree.children.get(id))})`);
+    const open = this.find("[data-info-open]");
+    open.href = concept.url;
+    open.setAttribute("aria-label", `Open concept: ${concept.title}`);
+    this.find("[data-map-info]").hidden = false;
+  }
+
+  listPath(steps) {
+    const list = this.find("[data-path-list]");
+    let mastered = 0;
+    const items = steps.map((step, i) => {
+      const concept = this.tree.byId.get(step);
+      const item = document.createElement("li");
+      item.dataset.step = step;
+      const link = document.createElement("a");
+      link.href = concept.url;
+      link.textContent = concept.title;
+      item.append(link);
+      if (concept.status === "mastered") {
+        mastered += 1;
+        item.classList.add("done");
+        const note = document.createElement("span");
+        note.className = "step-note";
+        note.textContent = " ✓ already mastered, skip";
+        item.append(note);
+      }
+      if (i === steps.length - 1) item.classList.add("goal");
+      return item;
+    });
+    list.replaceChildren(...items);
+    const target = this.tree.byId.get(steps[steps.length - 1]);
+    this.find("[data-path-target]").textContent = target.title;
+    let summary = `${plural(steps.length, "step", "steps")}, prerequisites first; the goal is last.`;
+    if (this.hasStatus) summary += ` ${steps.length - mastered} to learn, ${mastered} already mastered.`;
+    this.find("[data-path-summary]").textContent = summary;
+    this.find("[data-map-path]").hidden = false;
+    return mastered;
+  }
+
+  hidePath() {
+    this.find("[data-map-path]").hidden = true;
+  }
+
+  // Bring concepts into view if they are off screen or too small to read.
+  reveal(nodes) {
+    const { cy } = this;
+    const box = boxesExtent(nodes);
+    const view = cy.extent();
+    const inside = box.x1 >= view.x1 && box.x2 <= view.x2 && box.y1 >= view.y1 && box.y2 <= view.y2;
+    if (inside && cy.zoom() >= 0.5) return;
+    cy.stop();
+    cy.animate(viewOf(cy, box, { padding: 40, closest: 1.1 }), { duration: 250 });
+  }
+
+  onKey(event) {
+    const step = {
+      ArrowLeft: () => this.sideways(-1),
+      ArrowRight: () => this.sideways(1),
+      ArrowUp: () => this.along(this.tree.parents),
+      ArrowDown: () => this.along(this.tree.children),
+      Enter: () => {
+        if (this.selected) this.open(this.selected);
+        else this.announce("Nothing is selected: use the arrow keys to pick a concept first.");
+      },
+      Escape: () => this.clear(),
+      "+": () => this.zoomBy(1.25),
+      "=": () => this.zoomBy(1.25),
+      "-": () => this.zoomBy(0.8),
+      0: () => this.fit(),
+    }[event.key];
+    if (!step || event.altKey || event.ctrlKey || event.metaKey) return;
+    event.preventDefault();
+    step();
+  }
+
+  sideways(direction) {
+    if (!this.selected) return this.chooseFirst();
+    const { row, i } = this.rows.get(this.selected);
+    const next = row[i + direction];
+    if (next) this.choose(next.id(), { reveal: true });
+    else this.announce(direction < 0 ? "First concept in this row." : "Last concept in this row.");
+  }
+
+  // Up to the nearest direct prerequisite, or down to the nearest direct unlock.
+  along(next) {
+    if (!this.selected) return this.chooseFirst();
+    const here = this.cy.getElementById(this.selected).position("x");
+    const candidates = next.get(this.selected);
+    if (!candidates.length) {
+      this.announce(next === this.tree.parents ? "It needs nothing else." : "It unlocks nothing.");
+      return;
+    }
+    const distance = (id) => Math.abs(this.cy.getElementById(id).position("x") - here);
+    const nearest = candidates.reduce((best, id) => (distance(id) < distance(best) ? id : best));
+    this.choose(nearest, { reveal: true });
+  }
+
+  chooseFirst() {
+    const first = this.tree.byId.keys().next();
+    if (!first.done) this.choose(first.value, { reveal: true });
+  }
+
+  zoomBy(factor) {
+    const { cy } = this;
+    cy.zoom({
+      level: Math.min(cy.maxZoom(), Math.max(cy.minZoom(), cy.zoom() * factor)),
+      renderedPosition: { x: cy.width() / 2, y: cy.height() / 2 },
+    });
+  }
+
+  announce(text) {
+    this.announcer.textContent = text;
+  }
+
+  /** What is highlighted now, read back from the graph's classes (for tests and benches). */
+  highlighted() {
+    const ids = (selector) => this.cy.$(selector).map((node) => node.id()).sort();
+    return {
+      selected: ids("node.selected-concept"),
+      prerequisites: ids("node.prerequisite"),
+      unlocks: ids("node.unlock"),
+      path: this.path ? [...this.path] : [],
+      onPath: ids("node.on-path"),
+      pathDone: ids("node.path-done"),
+      dimmed: this.cy.$("node.dimmed").length,
+    };
+  }
 }
 
 function start() {
@@ -213,8 +789,29 @@ function start() {
   try {
     const data = JSON.parse(source.textContent);
     const cy = drawTree(container, data);
+    const root = container.closest("[data-tree-map]");
+    let map = null;
+    if (root) {
+      map = new TreeMap(root, container, cy, data);
+    } else {
+      cy.on("tap", "node", (event) => window.location.assign(event.target.data("url")));
+    }
+    const { layoutMs } = cy.scratch("techtree");
+    window.techtreeMap = {
+      cy,
+      layoutMs,
+      select: (id) => map?.choose(id, { reveal: true }),
+      showPath: (id) => map?.showPath(id),
+      clear: () => map?.clear(),
+      highlighted: () => map?.highlighted(),
+      timings: () => ({ layoutMs, selectMs: map?.selectMs, pathMs: map?.pathMs }),
+    };
     container.cy = cy; // handy for tests and the console
+    container.dataset.layoutMs = layoutMs.toFixed(1);
     container.dataset.ready = "true";
+    cy.one("render", () => {
+      container.dataset.renderedMs = performance.now().toFixed(1);
+    });
     if (status) status.remove();
   } catch (error) {
     if (status) status.textContent = `The graph could not be drawn (${error.message}); use the list below.`;

@@ -1,36 +1,266 @@
-"""The tree in a real browser: the graph, a click through to a concept, the list fallback."""
+"""The tree map in a real browser: selection, learning paths, statuses, keys and scale."""
 
 import re
 
+import networkx as nx
+import pytest
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.test import Client
+from django.utils import timezone
 from playwright.sync_api import expect
 
+from quizzes.models import ConceptProgress
+from techtree import graph, selectors
+from techtree.loading import load_synthetic_tree
+from techtree.models import Concept
 from tests.browser.conftest import ARTEFACTS
 
+MAP = "window.techtreeMap"
 
-def test_click_a_node_in_the_graph_to_open_its_page(page, site, console_errors, screenshot):
-    page.goto(site + "/")
-    graph = page.locator("[data-tree-graph]")
-    expect(graph).to_have_attribute("data-ready", "true")
+
+def open_map(page, url):
+    page.goto(url + "/")
+    expect(page.locator("[data-tree-graph]")).to_have_attribute("data-ready", "true")
+
+
+def node_point(page, slug):
+    """Where Cytoscape drew a concept, in page coordinates."""
+    box = page.locator("[data-tree-graph]").bounding_box()
+    point = page.evaluate(f"id => {MAP}.cy.getElementById(id).renderedPosition()", slug)
+    return box["x"] + point["x"], box["y"] + point["y"]
+
+
+def published_graph() -> tuple[nx.DiGraph, dict[int, str]]:
+    """The published tree as the server sees it, by slug."""
+    data = selectors.tree_data()
+    slugs = {c.pk: c.slug for c in data.concepts}
+    return graph.build_graph(slugs.values(), [(slugs[p], slugs[c]) for p, c in data.edges]), slugs
+
+
+def log_in(page, site, username="ada"):
+    """A learner with a session cookie in the browser, as if they had used the login form."""
+    learner = get_user_model().objects.create_user(username, password="pw")
+    client = Client()
+    client.force_login(learner)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+    page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": site}])
+    return learner
+
+
+def test_click_selects_a_concept_and_double_click_opens_it(page, site, console_errors, screenshot):
+    open_map(page, site)
     screenshot("tree")
-    # Find where Cytoscape drew the softmax node and click it there, as a learner would.
-    box = graph.bounding_box()
-    point = page.evaluate(
-        """() => document.querySelector('[data-tree-graph]').cy
-            .getElementById('softmax-and-logits').renderedPosition()"""
-    )
-    page.mouse.click(box["x"] + point["x"], box["y"] + point["y"])
+    page.mouse.click(*node_point(page, "softmax-and-logits"))
+    info = page.locator("[data-map-info]")
+    expect(info.get_by_role("heading", level=2)).to_have_text("Softmax and Logits")
+    expect(page.locator("[data-map-announce]")).to_contain_text("Softmax and Logits selected")
+    screenshot("selected")
+    page.mouse.dblclick(*node_point(page, "softmax-and-logits"))
     expect(page).to_have_url(re.compile(r"/concepts/softmax-and-logits/$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Softmax and Logits")
     expect(page.locator(".katex").first).to_be_visible()  # key symbols are typeset
     screenshot("concept")
 
 
-def test_the_graph_draws_every_concept_by_depth(page, site, console_errors):
+def test_the_info_panel_opens_the_selected_concept(page, site, console_errors):
+    open_map(page, site)
+    page.get_by_label("Select a concept").select_option("transformers")
+    page.get_by_role("link", name="Open concept: Transformers").click()
+    expect(page).to_have_url(re.compile(r"/concepts/transformers/$"))
+
+
+def test_selection_highlights_exactly_the_prerequisites_and_unlocks(page, site, console_errors):
+    open_map(page, site)
+    dag, _ = published_graph()
+    figures = {c.slug: c for c in Concept.objects.all()}
+    for slug in ("softmax-and-logits", "exponentials-and-logarithms", "logit-evolution"):
+        page.evaluate(f"id => {MAP}.select(id)", slug)
+        shown = page.evaluate(f"() => {MAP}.highlighted()")
+        behind, ahead = nx.ancestors(dag, slug), nx.descendants(dag, slug)
+        assert shown["selected"] == [slug]
+        assert set(shown["prerequisites"]) == behind
+        assert set(shown["unlocks"]) == ahead
+        assert shown["dimmed"] == len(dag) - 1 - len(behind) - len(ahead)
+        # The client's walk agrees with the figures the server stores on each concept.
+        assert len(behind) == figures[slug].prerequisite_count
+        assert len(ahead) == figures[slug].reach
+        info = page.locator("[data-map-info]")
+        expect(info.locator("[data-info-prerequisites]")).to_have_text(
+            f"{len(behind)} in all ({dag.in_degree(slug)} direct)"
+        )
+        expect(info.locator("[data-info-unlocks]")).to_have_text(
+            f"{len(ahead)} in all ({dag.out_degree(slug)} direct)"
+        )
+        expect(info.locator("[data-info-depth]")).to_have_text(str(figures[slug].depth))
+    page.get_by_role("button", name="Clear selection").click()
+    assert page.evaluate(f"() => {MAP}.highlighted()")["dimmed"] == 0
+    expect(page.locator("[data-map-info]")).to_be_hidden()
+    expect(page.locator("[data-map-announce]")).to_have_text("Selection cleared.")
+
+
+@pytest.mark.parametrize("goal", ["logit-evolution", "calibration", "floating-point-arithmetic"])
+def test_learning_path_lists_the_servers_path_in_order(page, site, console_errors, goal):
+    open_map(page, site)
+    page.get_by_label("Path to a goal").select_option(goal)
+    expected = [c.slug for c in selectors.concept_view(goal).path]
+    steps = page.locator("[data-path-list] > li")
+    expect(steps).to_have_count(len(expected))
+    assert steps.evaluate_all("items => items.map(li => li.dataset.step)") == expected
+    dag, _ = published_graph()
+    for i, slug in enumerate(expected):  # prerequisites first
+        assert set(dag.predecessors(slug)) <= set(expected[:i])
+    shown = page.evaluate(f"() => {MAP}.highlighted()")
+    assert shown["path"] == expected and set(shown["onPath"]) == set(expected)
+    assert shown["selected"] == [goal]
+    title = Concept.objects.get(slug=goal).title
+    expect(page.locator("[data-map-announce]")).to_contain_text(
+        f"Learning path to {title}: {len(expected)} step"
+    )
+    expect(page.get_by_role("heading", name=f"Learning path to {title}")).to_be_visible()
+
+
+def test_path_button_in_the_info_panel(page, site, console_errors, screenshot):
+    open_map(page, site)
+    page.get_by_label("Select a concept").select_option("transformers")
+    page.get_by_role("button", name="Path to it").click()
+    expect(page.get_by_label("Path to a goal")).to_have_value("transformers")
+    steps = page.locator("[data-path-list] > li")
+    expect(steps).to_have_count(len(selectors.concept_view("transformers").path))
+    expect(steps.last).to_have_text("Transformers")
+    screenshot("path")
+
+
+def test_keyboard_select_box_find_box_and_graph_keys(page, site, console_errors, screenshot):
+    open_map(page, site)
+    chooser = page.get_by_label("Select a concept")
+    chooser.focus()
+    page.keyboard.press("ArrowDown")  # the first concept, depth 0, by title
+    first = selectors.tree_data().concepts[0]
+    expect(page.locator("[data-map-info] h2")).to_have_text(first.title)
+    assert page.evaluate(f"() => {MAP}.highlighted()")["selected"] == [first.slug]
+
+    page.get_by_label("Find by title").fill("softmax and logits")
+    page.keyboard.press("Enter")
+    expect(page.locator("[data-map-info] h2")).to_have_text("Softmax and Logits")
+    expect(chooser).to_have_value("softmax-and-logits")
+
+    # Tab from the last control into the graph; it shows where the focus is.
+    page.get_by_role("button", name="Clear selection").focus()
+    page.keyboard.press("Tab")
+    graph_box = page.locator("[data-tree-graph]")
+    expect(graph_box).to_be_focused()
+    assert graph_box.evaluate("el => getComputedStyle(el).outlineStyle") == "solid"
+    dag, _ = published_graph()
+    page.keyboard.press("ArrowDown")  # to a concept softmax unlocks
+    below = page.evaluate(f"() => {MAP}.highlighted()")["selected"][0]
+    assert below in set(dag.successors("softmax-and-logits"))
+    page.keyboard.press("ArrowUp")  # back up to one of its prerequisites
+    above = page.evaluate(f"() => {MAP}.highlighted()")["selected"][0]
+    assert above in set(dag.predecessors(below))
+    page.keyboard.press("Escape")
+    expect(page.locator("[data-map-announce]")).to_have_text("Selection cleared.")
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    assert len(page.evaluate(f"() => {MAP}.highlighted()")["selected"]) == 1
+    screenshot("keyboard")
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"/concepts/[a-z-]+/$"))
+
+
+def test_controls_are_labelled_and_the_legend_explains_the_marks(page, site, console_errors):
+    open_map(page, site)
+    for label in ("Select a concept", "Find by title", "Path to a goal"):
+        expect(page.get_by_label(label)).to_be_visible()
+    for name in ("Fit whole tree", "Clear selection", "Find"):
+        expect(page.get_by_role("button", name=name, exact=True)).to_be_visible()
+    legend = (
+        page.get_by_role("complementary")
+        .locator("section")
+        .filter(has=page.get_by_role("heading", name="Legend"))
+    )
+    expect(legend).to_be_visible()
+    expect(legend).to_contain_text("Its prerequisites, all drawn above it")
+    expect(legend).to_contain_text("★★★★★ (5, hardest)")
+    expect(legend.get_by_text("Mathematics")).to_be_visible()
+    expect(page.locator("[data-legend-status]")).to_have_count(0)  # statuses only for learners
+    zoom = page.evaluate(f"() => {MAP}.cy.zoom()")
+    page.evaluate(f"() => {MAP}.cy.zoom({MAP}.cy.zoom() * 2)")
+    page.get_by_role("button", name="Fit whole tree").click()
+    page.wait_for_function(f"z => Math.abs({MAP}.cy.zoom() - z) < 1e-3", arg=zoom)
+
+
+def test_a_learner_sees_statuses_in_colour_marks_borders_and_words(
+    page, site, console_errors, screenshot
+):
+    learner = log_in(page, site)
+    now = timezone.now()
+    roots = list(Concept.objects.filter(depth=0))
+    ConceptProgress.objects.bulk_create(
+        [ConceptProgress(learner=learner, concept=c, started=now, mastered=now) for c in roots]
+        + [
+            ConceptProgress(
+                learner=learner, concept=Concept.objects.get(slug="softmax-and-logits"), started=now
+            )
+        ]
+    )
+    open_map(page, site)
+    status = page.evaluate(
+        f"""() => Object.fromEntries({MAP}.cy.nodes().map(n => [n.id(), {{
+            status: n.data('status'), label: n.data('label'),
+            border: n.style('border-style'), lock: n.style('background-image') }}]))"""
+    )
+    assert {status[c.slug]["status"] for c in roots} == {"mastered"}
+    assert status["softmax-and-logits"]["status"] == "in progress"
+    assert status["transformers"]["status"] == "locked"
+    for node in status.values():
+        assert node["label"].endswith(node["status"])  # status in words on every box
+    assert all("✓ mastered" in status[c.slug]["label"] for c in roots)
+    assert status["softmax-and-logits"]["border"] == "double"
+    assert status["transformers"]["border"] == "dashed"
+    assert status["transformers"]["lock"].startswith("data:image/svg+xml")
+    legend = page.locator("[data-legend-status] li")
+    expect(legend).to_have_count(4)
+    expect(legend.first).to_contain_text("locked: Some prerequisite is not mastered yet.")
+    page.get_by_label("Select a concept").select_option("transformers")
+    expect(page.locator("[data-info-status]")).to_have_text("locked")
+    # The list below the graph says the same in words.
+    expect(page.locator("#concept-list .status-badge").first).to_have_text("mastered")
+    screenshot("learner")
+
+    page.get_by_label("Path to a goal").select_option("logit-evolution")
+    path = [c.slug for c in selectors.concept_view("logit-evolution").path]
+    skipped = [slug for slug in path if slug in {c.slug for c in roots}]
+    done = page.locator("[data-path-list] > li.done")
+    expect(done).to_have_count(len(skipped))
+    expect(done.first).to_contain_text("already mastered, skip")
+    expect(page.locator("[data-path-summary]")).to_contain_text(
+        f"{len(path) - len(skipped)} to learn, {len(skipped)} already mastered"
+    )
+    expect(page.locator("[data-map-announce]")).to_contain_text("Start with Softmax and Logits")
+    assert set(page.evaluate(f"() => {MAP}.highlighted()")["pathDone"]) == set(skipped)
+    screenshot("learner-path")
+
+
+def test_the_list_fallback_works_without_javascript(browser, site):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
     page.goto(site + "/")
-    expect(page.locator("[data-tree-graph]")).to_have_attribute("data-ready", "true")
+    expect(page.locator("[data-tree-status]")).to_contain_text("needs JavaScript")
+    expect(page.locator("[data-map-controls]")).to_be_hidden()  # controls need the script
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTEFACTS / "tree-without-javascript.png"), full_page=True)
+    page.locator("#concept-list").get_by_role("link", name="Transformers").click()
+    expect(page).to_have_url(re.compile(r"/concepts/transformers/$"))
+    expect(page.get_by_role("heading", name="Learning path (7 steps)")).to_be_visible()
+    context.close()
+
+
+def test_the_graph_draws_every_concept_by_depth(page, site, console_errors):
+    open_map(page, site)
     nodes = page.evaluate(
-        """() => document.querySelector('[data-tree-graph]').cy.nodes().map(
-            n => ({id: n.id(), depth: n.data('depth'), y: n.position('y')}))"""
+        f"""() => {MAP}.cy.nodes().map(
+            n => ({{id: n.id(), depth: n.data('depth'), y: n.position('y')}}))"""
     )
     assert len(nodes) == 17
     by_id = {n["id"]: n for n in nodes}
@@ -42,25 +272,18 @@ def test_the_graph_draws_every_concept_by_depth(page, site, console_errors):
     assert by_id["softmax-and-logits"]["depth"] == 1
 
 
-def test_the_list_fallback_works_without_javascript(browser, site):
-    context = browser.new_context(java_script_enabled=False)
-    page = context.new_page()
-    page.goto(site + "/")
-    expect(page.locator("[data-tree-status]")).to_contain_text("needs JavaScript")
-    ARTEFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTEFACTS / "tree-without-javascript.png"), full_page=True)
-    page.locator("#concept-list").get_by_role("link", name="Transformers").click()
-    expect(page).to_have_url(re.compile(r"/concepts/transformers/$"))
-    expect(page.get_by_role("heading", name="Learning path (7 steps)")).to_be_visible()
-    context.close()
-
-
-def test_browse_filters_in_the_browser(page, site, console_errors, screenshot):
-    page.goto(site + "/concepts/")
-    page.get_by_label("Domain").select_option("Mathematics")
-    page.get_by_role("button", name="Filter").click()
-    expect(page.locator(".card-grid > li")).to_have_count(4)
-    page.get_by_label("Search titles and summaries").fill("dot product")
-    page.get_by_role("button", name="Filter").click()
-    expect(page.locator(".card-grid > li")).to_have_count(1)
-    screenshot("browse")
+@pytest.mark.parametrize("extra", [300, 500], ids=lambda n: f"plus{n}")
+def test_a_large_tree_becomes_ready_and_selectable(page, site, console_errors, screenshot, extra):
+    """300 extra concepts still go through dagre; 500 use the cheaper placement by depth."""
+    load_synthetic_tree(extra)
+    open_map(page, site)
+    total = Concept.objects.count()
+    assert page.evaluate(f"() => {MAP}.cy.nodes().length") == total
+    deepest = Concept.objects.filter(slug__startswith="synthetic-").order_by("-depth").first()
+    page.get_by_label("Path to a goal").select_option(deepest.slug)
+    expect(page.locator("[data-path-list] > li")).to_have_count(deepest.prerequisite_count + 1)
+    page.get_by_label("Select a concept").select_option(deepest.slug)
+    shown = page.evaluate(f"() => {MAP}.highlighted()")
+    assert len(shown["prerequisites"]) == deepest.prerequisite_count
+    assert len(shown["unlocks"]) == deepest.reach
+    screenshot("large")

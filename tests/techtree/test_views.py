@@ -1,8 +1,13 @@
 """Tree, browse and concept pages: content, bad input, and a fixed number of queries."""
 
+import re
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
+from quizzes.mastery import Status
+from quizzes.models import ConceptProgress
 from techtree.loading import load_synthetic_tree
 from techtree.models import Concept
 
@@ -28,6 +33,48 @@ def test_tree_page_lists_every_concept_and_ships_graph_data(client, demo_tree):
     assert len(data["nodes"]) == Concept.objects.count()
     assert {"source": "softmax-and-logits", "target": "transformers"} in data["edges"]
     assert 'id="tree-data"' in html  # json_script, not string-built JavaScript
+
+
+def test_tree_page_ships_each_concepts_address_as_its_own_page_gives_it(client, demo_tree):
+    response = client.get(reverse("techtree:tree"))
+    urls = {node["id"]: node["url"] for node in response.context["tree_json"]["nodes"]}
+    listed = {row.concept.slug: row.url for _, rows in response.context["levels"] for row in rows}
+    for concept in Concept.objects.all():
+        assert urls[concept.slug] == listed[concept.slug] == concept.get_absolute_url()
+
+
+def test_tree_page_has_map_controls_for_scripts_only_and_a_legend(client, demo_tree):
+    response = client.get(reverse("techtree:tree"))
+    html = response.content.decode()
+    assert re.search(r"<form[^>]*data-map-controls[^>]*hidden", html)  # shown by tree.js
+    for label in ("Select a concept", "Find by title", "Path to a goal"):
+        assert f">{label}</label>" in html
+    assert 'aria-live="polite"' in html and "data-map-announce" in html
+    assert "Its prerequisites, all drawn above it" in html
+    assert "data-legend-status" not in html  # statuses are for learners
+    assert response.context["status_legend"] == []
+    assert 'style="' not in html  # the Content-Security-Policy allows no inline styles
+
+
+def test_tree_page_shows_a_learner_their_statuses(client, demo_tree, django_user_model):
+    learner = django_user_model.objects.create_user("ada", password="pw")
+    roots = Concept.objects.filter(depth=0)
+    now = timezone.now()
+    ConceptProgress.objects.bulk_create(
+        ConceptProgress(learner=learner, concept=c, started=now, mastered=now) for c in roots
+    )
+    client.force_login(learner)
+    response = client.get(reverse("techtree:tree"))
+    nodes = {n["id"]: n for n in response.context["tree_json"]["nodes"]}
+    assert {nodes[c.slug]["status"] for c in roots} == {"mastered"}
+    assert nodes["softmax-and-logits"]["status"] == "available"
+    assert nodes["transformers"]["status"] == "locked"
+    rows = {row.concept.slug: row for _, level in response.context["levels"] for row in level}
+    assert rows["transformers"].status == Status.LOCKED
+    assert [s for s, _ in response.context["status_legend"]] == list(Status)
+    html = response.content.decode()
+    assert "data-legend-status" in html and "Some prerequisite is not mastered yet." in html
+    assert '<span class="status-badge status-mastered">mastered</span>' in html
 
 
 def test_tree_page_has_a_strict_content_security_policy(client, demo_tree):
