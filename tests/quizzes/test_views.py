@@ -370,6 +370,7 @@ def test_the_dashboard_counts_statuses_lists_unlocks_next_steps_and_history(
     assert counts[mastery.Status.LOCKED] == total - 6
     assert re.search(r'data-status-count="mastered"><span class="count">2</span>', html)
     assert 'data-unlocked="softmax-and-logits"' in html
+    assert "now</span>" in html and "0 minutes" not in html  # "now", not "0 minutes ago"
     # Next to learn: ranked by how many concepts mastering it would unlock now.
     ranked = [item.concept.slug for item in data.next_up]
     opens = {item.concept.slug: item.opens for item in data.next_up}
