@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import math
 import re
 from dataclasses import dataclass
@@ -11,6 +12,8 @@ from django.utils.safestring import SafeString, mark_safe
 from lessons import engine, examples, formulas, markup, seeds
 from lessons.models import Lesson, WorkedExample
 from techtree.models import Concept
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -69,6 +72,10 @@ def lesson_view(concept: Concept, *, learner_id: int | None) -> LessonView:
     lesson = Lesson.objects.filter(concept=concept).first()
     shown = []
     for row in WorkedExample.objects.filter(concept=concept).order_by("order"):
+        if row.generator not in examples.REGISTRY:
+            # A row left behind by a release that dropped its generator: skip it, not the page.
+            logger.warning("worked example %s has no generator %r", row.pk, row.generator)
+            continue
         row.concept = concept  # already loaded; saves a query per example link
         seed = seeds.personal_seed(learner_id, example_item(concept.slug, row.order))
         shown.append(ShownExample(row=row, example=row.build(seed), seed=seed))
@@ -89,6 +96,8 @@ def example_view(slug: str, order: int, seed: int) -> ShownExample:
     row = WorkedExample.objects.select_related("concept").get(
         concept__slug=slug, concept__published=True, order=order
     )
+    if row.generator not in examples.REGISTRY:
+        raise WorkedExample.DoesNotExist(f"no generator {row.generator!r}")
     return ShownExample(row=row, example=row.build(seed), seed=seed)
 
 

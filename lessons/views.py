@@ -4,13 +4,13 @@ from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from lessons import figures, seeds, selectors
 from lessons.models import WorkedExample
 
 
-@require_GET
+@require_safe
 def example(request: HttpRequest, slug: str, order: int, seed: int) -> HttpResponse:
     """One worked example for one seed: shareable, reproducible."""
     if not seeds.valid_seed(seed):
@@ -31,7 +31,7 @@ def example(request: HttpRequest, slug: str, order: int, seed: int) -> HttpRespo
 
 
 @never_cache  # a fresh seed on every visit, never a remembered redirect
-@require_GET
+@require_safe
 def new_numbers(request: HttpRequest, slug: str, order: int) -> HttpResponse:
     """Send the learner to the same example with a fresh random seed."""
     if not selectors.example_exists(slug, order):
@@ -39,7 +39,7 @@ def new_numbers(request: HttpRequest, slug: str, order: int) -> HttpResponse:
     return redirect("lessons:example", slug=slug, order=order, seed=seeds.fresh_seed())
 
 
-@require_GET
+@require_safe
 def figure(request: HttpRequest, kind: str) -> HttpResponse:
     """A matplotlib figure as SVG, from parameters in the query string; cached for everyone."""
     try:
@@ -52,7 +52,7 @@ def figure(request: HttpRequest, kind: str) -> HttpResponse:
     return response
 
 
-@require_GET
+@require_safe
 def visualizer(request: HttpRequest) -> HttpResponse:
     """The softmax visualizer, with its first preset as a table for readers without JS."""
     return render(

@@ -210,6 +210,20 @@ def test_new_numbers_is_get_only(client, demo_tree):
     assert client.post(f"/concepts/{SOFTMAX}/examples/1/1/").status_code == 405
 
 
+def test_head_requests_are_answered_like_gets(client, demo_tree):
+    response = client.head(f"/concepts/{SOFTMAX}/examples/1/1/")
+    assert response.status_code == 200 and response.content == b""
+    assert client.head("/figures/probabilities.svg?logits=2,1,0.1").status_code == 200
+
+
+def test_an_example_whose_generator_was_removed_is_skipped_not_a_500(client, demo_tree):
+    shown_before = len(concept_articles(client))
+    WorkedExample.objects.filter(concept__slug=SOFTMAX, order=2).update(generator="gone-away")
+    assert len(concept_articles(client)) == shown_before - 1
+    assert client.get(f"/concepts/{SOFTMAX}/examples/2/1/").status_code == 404
+    assert client.get(f"/concepts/{SOFTMAX}/examples/1/1/").status_code == 200
+
+
 # --- the concept page: the learner's own variant ---------------------------------------------
 
 
