@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.db import connection, transaction
+from django.db.models import F
 
 from techtree import graph
 from techtree.models import Concept, Prerequisite
@@ -30,8 +31,10 @@ def cycle_if_added(
     """The cycle (as 'A -> B -> A' in titles) that adding these edges would close, or None.
 
     Edges are (prerequisite id, concept id). `replacing` is the primary key of an edge being
-    edited, which is left out of the current graph.
+    edited, which is left out of the current graph. Inside a transaction (the admin's save),
+    the graph stays locked until it ends, so two authors cannot each add half of a cycle.
     """
+    lock_graph()
     existing = Prerequisite.objects.exclude(pk=replacing).values_list(
         "prerequisite_id", "concept_id"
     )
@@ -42,6 +45,25 @@ def cycle_if_added(
     except graph.CycleError as error:
         return describe_cycle(error.cycle, start)
     return None
+
+
+# Any constant works; it only has to differ from other advisory locks the database sees.
+GRAPH_LOCK = 0x7465_6368  # "tech"
+
+
+def lock_graph() -> None:
+    """Make edge checks and writes in other transactions wait until this transaction ends.
+
+    Two transactions that each check one edge and then insert it would both pass if neither
+    saw the other's uncommitted edge: A -> B in one and B -> A in the other make a cycle.
+    PostgreSQL takes a transaction-scoped advisory lock. SQLite takes its database write
+    lock with a write that changes nothing. Outside a transaction both end at once.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [GRAPH_LOCK])
+    else:
+        Prerequisite.objects.filter(pk=-1).update(concept_id=F("concept_id"))
 
 
 def describe_cycle(cycle: list[int], start: int | None = None) -> str:
