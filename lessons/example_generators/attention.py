@@ -8,7 +8,7 @@ import numpy as np
 
 from lessons import engine
 from lessons.example_generators import draws
-from lessons.example_generators.display import fmt, matrix, num, nums, plain, term, vec
+from lessons.example_generators.display import aligned, fmt, matrix, num, nums, plain, term, vec
 from lessons.examples import Example, Step, register
 
 GROWTH_DIMS = (4, 16, 64)
@@ -30,10 +30,6 @@ def _fmt4(x: float) -> str:
 def _dot_terms(a: list[float], b: list[float]) -> str:
     """'2 \\cdot (-1) + 0 \\cdot 1' for vectors a and b."""
     return " + ".join(rf"{term(x)} \cdot {term(y)}" for x, y in zip(a, b, strict=True))
-
-
-def _aligned(lines: list[str]) -> str:
-    return r"\begin{aligned} " + r" \\ ".join(lines) + r" \end{aligned}"
 
 
 def _masked(scores: list[float], keep: list[bool]) -> str:
@@ -77,7 +73,7 @@ def attention_weights(key: str, seed: int, rng: random.Random) -> Example:
     steps = (
         Step(
             "Score each key",
-            _aligned(
+            aligned(
                 [
                     rf"\mathbf{{q}} \cdot \mathbf{{k}}_{{{j + 1}}} &= {_dot_terms(q, k)}"
                     rf" = {num(s)}"
@@ -152,7 +148,7 @@ def dot_product_growth(key: str, seed: int, rng: random.Random) -> Example:
     dot0 = float(np.dot(q0, k0))
 
     def rows(show) -> str:
-        return _aligned([rf"d = {d}: &\quad {show(n)}" for n, d in enumerate(dims)])
+        return aligned([rf"d = {d}: &\quad {show(n)}" for n, d in enumerate(dims)])
 
     steps = (
         Step(

@@ -8,7 +8,7 @@ import numpy as np
 
 from lessons import engine
 from lessons.example_generators import draws
-from lessons.example_generators.display import cls, fmt, num, nums, plain, vec
+from lessons.example_generators.display import aligned, cls, fmt, num, nums, plain, vec
 from lessons.examples import Example, Step, register
 
 DRAWS = 20
@@ -27,10 +27,6 @@ def _fmt4(x: float) -> str:
 def _classes(indices) -> str:
     """Class numbers as learners see them (1-based), e.g. '\\{1, 3\\}'."""
     return r"\{" + ", ".join(str(cls(i)) for i in indices) + r"\}"
-
-
-def _aligned(lines: list[str]) -> str:
-    return r"\begin{aligned} " + r" \\ ".join(lines) + r" \end{aligned}"
 
 
 @register("argmax_vs_sampling", "Argmax versus sampling")
@@ -259,7 +255,7 @@ def temperature_scaling_calibration(key: str, seed: int, rng: random.Random) -> 
         ),
         Step(
             "Divide the logits by T",
-            _aligned(
+            aligned(
                 [
                     rf"T = {num(t)}: &\quad \mathbf{{c}} = {vec(c)}"
                     for t, c in zip(temperatures[1:], confidences[1:], strict=True)
@@ -271,7 +267,7 @@ def temperature_scaling_calibration(key: str, seed: int, rng: random.Random) -> 
         ),
         Step(
             "Average confidence at each temperature",
-            _aligned(
+            aligned(
                 [
                     rf"T = {num(t)}: &\quad \bar c = {fmt(m)},\ \text{{gap}} = {fmt(g)}"
                     for t, m, g in zip(temperatures, mean_confidences, gaps, strict=True)
@@ -283,7 +279,7 @@ def temperature_scaling_calibration(key: str, seed: int, rng: random.Random) -> 
         ),
         Step(
             "Held-out loss at each temperature",
-            _aligned(
+            aligned(
                 [
                     rf"T = {num(t)}: &\quad \text{{NLL}} = {fmt(v, 4)}"
                     for t, v in zip(temperatures, nll, strict=True)

@@ -118,3 +118,8 @@ def cls(index: int) -> int:
 def plain(x: object) -> object:
     """NumPy arrays and scalars as plain Python floats, ints, bools and lists (for `values`)."""
     return np.asarray(x).tolist()
+
+
+def aligned(lines: Iterable[str]) -> str:
+    """Several LaTeX lines, aligned at their ``&``."""
+    return r"\begin{aligned} " + r" \\ ".join(lines) + r" \end{aligned}"

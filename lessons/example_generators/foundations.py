@@ -10,6 +10,7 @@ import numpy as np
 from lessons import engine
 from lessons.example_generators import draws
 from lessons.example_generators.display import (
+    aligned,
     fixed,
     fmt,
     num,
@@ -29,10 +30,6 @@ THRESHOLD = 0.5
 
 def _fmt4(x: float) -> str:
     return fmt(x, 4)
-
-
-def _aligned(lines: list[str]) -> str:
-    return r"\begin{aligned} " + r" \\ ".join(lines) + r" \end{aligned}"
 
 
 def _dot_terms(a: list[float], b: list[float]) -> str:
@@ -141,7 +138,7 @@ def dot_product_alignment(key: str, seed: int, rng: random.Random) -> Example:
     steps = (
         Step(
             "Dot products",
-            _aligned(
+            aligned(
                 [
                     rf"\mathbf{{u}} \cdot \mathbf{{v}}_{{{j + 1}}} &= {_dot_terms(u, v)}"
                     rf" = {num(d)}"
@@ -168,7 +165,7 @@ def dot_product_alignment(key: str, seed: int, rng: random.Random) -> Example:
         ),
         Step(
             "Cosine similarities",
-            _aligned(
+            aligned(
                 [
                     rf"\cos \theta_{{{j + 1}}} &= \frac{{{num(d)}}}{{{_fmt4(norm_u)} \cdot "
                     rf"{_fmt4(n)}}} = {fmt(c)}"
@@ -359,7 +356,7 @@ def finite_difference_derivative(key: str, seed: int, rng: random.Random) -> Exa
         ),
         Step(
             "How the error depends on h",
-            _aligned(
+            aligned(
                 [
                     rf"h = {power_of_ten(k)}: &\quad |\text{{error}}| = {scientific(err, 2)}"
                     for k, err in zip(STEP_EXPONENTS, errors, strict=True)

@@ -7,47 +7,20 @@ import random
 import numpy as np
 
 from lessons import engine
-from lessons.example_generators import draws
+from lessons.example_generators import draws, readout
 from lessons.example_generators.display import fmt, matrix, num, nums, plain, term, vec
 from lessons.examples import Example, Step, register
 
 VOCABULARY = ("cat", "dog", "mat", "sat", "sun", "hat", "ran", "the")
-RESIDUAL_GRID = draws.grid(-1.5, 2.0, 0.5)
-UPDATE_GRID = draws.grid(-1.5, 1.5, 0.5)
 
 
 def _fmt4(x: float) -> str:
     return fmt(x, 4)
 
 
-def _aligned(lines: list[str]) -> str:
-    return r"\begin{aligned} " + r" \\ ".join(lines) + r" \end{aligned}"
-
-
-def _readout(h: list[float], unembedding: list[list[float]], tokens: list[str]) -> str:
-    """One line per token: z_token = h . (column of W_U) = value."""
-    columns = np.array(unembedding).T
-    logits = np.array(h) @ np.array(unembedding)
-    lines = []
-    for token, column, value in zip(tokens, columns, logits, strict=True):
-        products = " + ".join(rf"{term(a)} \cdot {term(b)}" for a, b in zip(h, column, strict=True))
-        lines.append(rf"z_{{\text{{{token}}}}} &= {products} = {num(value)}")
-    return _aligned(lines)
-
-
 def _ranks(logits: np.ndarray) -> list[int]:
     """Rank of each entry, 1 for the largest (entries are distinct)."""
     return [int(np.sum(logits > v)) + 1 for v in logits]
-
-
-def _distinct_entries(values: np.ndarray, gap: float = 0.5) -> bool:
-    ordered = np.sort(values)
-    return bool(np.min(np.diff(ordered)) >= gap)
-
-
-def _unembedding(rng: random.Random) -> list[list[float]]:
-    """A 3 x 4 matrix of small integers: one column per vocabulary token."""
-    return [[float(v) for v in draws.integers(rng, -2, 2, 4)] for _ in range(3)]
 
 
 @register("next_token_logits", "From the last hidden state to the next token")
@@ -56,10 +29,10 @@ def next_token_logits(key: str, seed: int, rng: random.Random) -> Example:
     tokens = rng.sample(VOCABULARY, 4)
 
     def draw() -> tuple[list[float], list[list[float]]]:
-        h = [float(rng.choice(RESIDUAL_GRID)) for _ in range(3)]
-        return h, _unembedding(rng)
+        h = [float(rng.choice(readout.RESIDUAL_GRID)) for _ in range(3)]
+        return h, readout.unembedding(rng)
 
-    h, w_u = draws.until(draw, lambda d: _distinct_entries(np.array(d[0]) @ np.array(d[1])))
+    h, w_u = draws.until(draw, lambda d: readout.well_separated(np.array(d[0]) @ np.array(d[1])))
     z = np.array(h) @ np.array(w_u)
     p = engine.softmax(z)
     order = [int(i) for i in np.argsort(-z, kind="stable")]
@@ -70,7 +43,7 @@ def next_token_logits(key: str, seed: int, rng: random.Random) -> Example:
     steps = (
         Step(
             "Unembed: one logit per token",
-            _readout(h, w_u, tokens),
+            readout.readout(h, w_u, tokens),
             "Each logit is the dot product of the hidden state with that token's column "
             "of the unembedding matrix.",
             {"logits": plain(z)},
@@ -131,22 +104,7 @@ def logit_lens_readout(key: str, seed: int, rng: random.Random) -> Example:
     """The same unembedding applied to an early and a late residual vector: who rises?"""
     tokens = rng.sample(VOCABULARY, 4)
 
-    def draw() -> tuple[list[float], list[float], list[list[float]]]:
-        early = [float(rng.choice(RESIDUAL_GRID)) for _ in range(3)]
-        update = [float(rng.choice(UPDATE_GRID)) for _ in range(3)]
-        late = [e + u for e, u in zip(early, update, strict=True)]
-        return early, late, _unembedding(rng)
-
-    def readable(drawn: tuple[list[float], list[float], list[list[float]]]) -> bool:
-        early, late, w_u = drawn
-        z_early, z_late = np.array(early) @ np.array(w_u), np.array(late) @ np.array(w_u)
-        return (
-            _distinct_entries(z_early)
-            and _distinct_entries(z_late)
-            and int(np.argmax(z_early)) != int(np.argmax(z_late))
-        )
-
-    early, late, w_u = draws.until(draw, readable)
+    early, late, w_u = readout.early_and_late(rng)
     z_early = np.array(early) @ np.array(w_u)
     z_late = np.array(late) @ np.array(w_u)
     p_early, p_late = engine.softmax(z_early), engine.softmax(z_late)
@@ -167,7 +125,7 @@ def logit_lens_readout(key: str, seed: int, rng: random.Random) -> Example:
     steps = (
         Step(
             "Read out the early residual",
-            _readout(early, w_u, tokens),
+            readout.readout(early, w_u, tokens),
             "The logit lens applies the final unembedding to an intermediate residual "
             "vector, as if the model stopped there.",
             {"early_logits": plain(z_early)},
@@ -181,7 +139,7 @@ def logit_lens_readout(key: str, seed: int, rng: random.Random) -> Example:
         ),
         Step(
             "Read out the late residual",
-            _readout(late, w_u, tokens),
+            readout.readout(late, w_u, tokens),
             "Later blocks have added their updates to the residual stream.",
             {"late_logits": plain(z_late)},
         ),

@@ -8,13 +8,12 @@ import numpy as np
 
 from lessons import engine
 from lessons.example_generators import draws
-from lessons.example_generators.display import matrix, num, nums, plain, term, vec
+from lessons.example_generators.display import aligned, matrix, num, nums, plain, term, vec
 from lessons.examples import Step
 from quizzes.problem_generators.writing import (
     NUMBER_FORMAT,
     SIG3,
     Option,
-    aligned,
     differs,
     floats,
     fmt4,

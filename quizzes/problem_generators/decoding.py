@@ -10,14 +10,13 @@ import numpy as np
 
 from lessons import engine
 from lessons.example_generators import draws
-from lessons.example_generators.display import fixed, num, nums, plain, vec
+from lessons.example_generators.display import aligned, fixed, num, nums, plain, vec
 from lessons.examples import Step
 from quizzes.problem_generators.writing import (
     NUMBER_FORMAT,
     SIG3,
     WHOLE_NUMBER_FORMAT,
     Option,
-    aligned,
     apart,
     differs,
     floats,

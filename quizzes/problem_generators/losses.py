@@ -8,12 +8,11 @@ import numpy as np
 
 from lessons import engine
 from lessons.example_generators import draws
-from lessons.example_generators.display import fixed, num, nums, plain, term, vec
+from lessons.example_generators.display import aligned, fixed, num, nums, plain, term, vec
 from lessons.examples import Step
 from quizzes.problem_generators.writing import (
     NUMBER_FORMAT,
     SIG3,
-    aligned,
     differs,
     floats,
     fmt4,

@@ -8,7 +8,7 @@ import random
 import numpy as np
 
 from lessons import engine
-from lessons.example_generators import draws
+from lessons.example_generators import draws, readout
 from lessons.example_generators.display import matrix, num, nums, plain, term, vec
 from lessons.examples import Step
 from quizzes.problem_generators.writing import (
@@ -16,7 +16,6 @@ from quizzes.problem_generators.writing import (
     SIG3,
     WHOLE_NUMBER_FORMAT,
     Option,
-    aligned,
     differs,
     floats,
     fmt4,
@@ -33,31 +32,6 @@ SENTENCES = (
     ("a", "dog", "ran", "home", "very", "fast"),
     ("we", "like", "small", "models", "that", "work"),
 )
-RESIDUAL_GRID = draws.grid(-1.5, 2.0, 0.5)
-UPDATE_GRID = draws.grid(-1.5, 1.5, 0.5)
-
-
-def _distinct_gap(values, gap: float = 0.5) -> bool:
-    ordered = np.sort(np.asarray(values, dtype=float))
-    return bool(np.min(np.diff(ordered)) >= gap)
-
-
-def _unembedding(rng: random.Random, d: int = 3, size: int = 4) -> list[list[float]]:
-    """A d x size matrix of small integers: one column per vocabulary token."""
-    return [[float(v) for v in draws.integers(rng, -2, 2, size)] for _ in range(d)]
-
-
-def _readout(h: list[float], w_u: list[list[float]], tokens: list[str]) -> str:
-    """One aligned line per token: z_token = h . column = value."""
-    columns = np.array(w_u).T
-    logits = np.array(h) @ np.array(w_u)
-    lines = [
-        rf"z_{{\text{{{t}}}}} &= "
-        + " + ".join(rf"{term(a)} \cdot {term(b)}" for a, b in zip(h, column, strict=True))
-        + rf" = {num(value)}"
-        for t, column, value in zip(tokens, columns, logits, strict=True)
-    ]
-    return aligned(lines)
 
 
 def _vocabulary(tokens: list[str]) -> str:
@@ -71,9 +45,9 @@ def _vocabulary(tokens: list[str]) -> str:
 def residual_stream_update(rng: random.Random) -> ProblemInstance:
     """A block adds attention's output, then the MLP's, to the stream."""
     d = 3
-    h = [float(rng.choice(RESIDUAL_GRID)) for _ in range(d)]
-    attn = [float(rng.choice(UPDATE_GRID)) for _ in range(d)]
-    mlp = [float(rng.choice(UPDATE_GRID)) for _ in range(d)]
+    h = [float(rng.choice(readout.RESIDUAL_GRID)) for _ in range(d)]
+    attn = [float(rng.choice(readout.UPDATE_GRID)) for _ in range(d)]
+    mlp = [float(rng.choice(readout.UPDATE_GRID)) for _ in range(d)]
     after_attention = np.array(h) + np.array(attn)
     answer = after_attention + np.array(mlp)
     steps = (
@@ -190,14 +164,14 @@ def next_token_probability(rng: random.Random) -> ProblemInstance:
     tokens = rng.sample(VOCABULARY, 4)
 
     def draw() -> tuple[list[float], list[list[float]], int]:
-        h = [float(rng.choice(RESIDUAL_GRID)) for _ in range(3)]
-        return h, _unembedding(rng), rng.randrange(4)
+        h = [float(rng.choice(readout.RESIDUAL_GRID)) for _ in range(3)]
+        return h, readout.unembedding(rng), rng.randrange(4)
 
     def ok(drawn: tuple[list[float], list[list[float]], int]) -> bool:
         h, w_u, i = drawn
         z = np.array(h) @ np.array(w_u)
         p = engine.softmax(z)
-        return _distinct_gap(z) and max(z) - min(z) <= 6 and float(p[i]) >= 0.03
+        return readout.well_separated(z) and max(z) - min(z) <= 6 and float(p[i]) >= 0.03
 
     h, w_u, i = draws.until(draw, ok)
     z = np.array(h) @ np.array(w_u)
@@ -206,7 +180,7 @@ def next_token_probability(rng: random.Random) -> ProblemInstance:
     steps = (
         Step(
             "Unembed",
-            _readout(h, w_u, tokens),
+            readout.readout(h, w_u, tokens),
             "One logit per vocabulary token.",
             {"logits": plain(z)},
         ),
@@ -388,22 +362,7 @@ def logit_lens_top_token(rng: random.Random) -> ProblemInstance:
     """Apply the unembedding to an intermediate residual vector: which token leads?"""
     tokens = rng.sample(VOCABULARY, 4)
 
-    def draw() -> tuple[list[float], list[float], list[list[float]]]:
-        early = [float(rng.choice(RESIDUAL_GRID)) for _ in range(3)]
-        update = [float(rng.choice(UPDATE_GRID)) for _ in range(3)]
-        late = [e + u for e, u in zip(early, update, strict=True)]
-        return early, late, _unembedding(rng)
-
-    def ok(drawn: tuple[list[float], list[float], list[list[float]]]) -> bool:
-        early, late, w_u = drawn
-        z_early, z_late = np.array(early) @ np.array(w_u), np.array(late) @ np.array(w_u)
-        return (
-            _distinct_gap(z_early)
-            and _distinct_gap(z_late)
-            and int(np.argmax(z_early)) != int(np.argmax(z_late))
-        )
-
-    early, late, w_u = draws.until(draw, ok)
+    early, late, w_u = readout.early_and_late(rng)
     z_early = np.array(early) @ np.array(w_u)
     z_late = np.array(late) @ np.array(w_u)
     top = int(engine.argmax(z_early))
@@ -431,7 +390,7 @@ def logit_lens_top_token(rng: random.Random) -> ProblemInstance:
     steps = (
         Step(
             "Unembed the early residual",
-            _readout(early, w_u, tokens),
+            readout.readout(early, w_u, tokens),
             "",
             {"early_logits": plain(z_early)},
         ),
@@ -503,7 +462,9 @@ def relative_logit_change(rng: random.Random) -> ProblemInstance:
         before, after, i = drawn
         p0, p1 = engine.softmax(before)[i], engine.softmax(after)[i]
         return (
-            float(p1) >= 0.02 and differs(float(p0), float(p1), 0.15) and _distinct_gap(after, 0.5)
+            float(p1) >= 0.02
+            and differs(float(p0), float(p1), 0.15)
+            and readout.well_separated(after, 0.5)
         )
 
     before, after, i = draws.until(draw, ok)

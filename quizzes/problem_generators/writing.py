@@ -40,11 +40,6 @@ def floats(values: Iterable[float]) -> tuple[float, ...]:
     return tuple(float(v) for v in np.asarray(list(values), dtype=float).ravel())
 
 
-def aligned(lines: Sequence[str]) -> str:
-    """Several LaTeX lines, aligned at their ``&``."""
-    return r"\begin{aligned} " + r" \\ ".join(lines) + r" \end{aligned}"
-
-
 def minus(v: float) -> str:
     """ "- 2" or "+ 1.5": subtracting `v`, written the way one would by hand."""
     return f"- {num(v)}" if v >= 0 else f"+ {num(-v)}"
