@@ -662,3 +662,254 @@ def sample(
     last = probs.shape[-1] - 1 - np.argmax(probs[..., ::-1] > 0, axis=-1)
     choice = np.minimum(choice, last)
     return int(choice) if choice.ndim == 0 else choice
+
+
+# --- The softmax family across ML -------------------------------------------------------------
+# Divergences, decoding filters, smoothed and focal losses, the Gumbel trick, sparsemax,
+# contrastive loss and logit adjustment. Probability inputs are checked: finite, >= 0 and
+# summing to 1 along the last axis (within a few rounding errors); logits follow the rules
+# above. Indices count from 0; a whole-number float (2.0) is accepted where an index or a
+# count is expected, because formula arithmetic runs on floats.
+
+
+def _whole(value: object, what: str) -> int:
+    """A whole number as an int: ints, NumPy integers, 0-d arrays and floats like 2.0."""
+    if isinstance(value, np.ndarray):
+        if value.ndim != 0:
+            raise ValueError(f"{what} must be a single whole number, got an array")
+        value = value.item()
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{what} must be a whole number, got {value!r}")
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    number = float(value)
+    if not (math.isfinite(number) and number.is_integer()):
+        raise ValueError(f"{what} must be a whole number, got {number!r}")
+    return int(number)
+
+
+def _real(value: object, what: str, low: float = -math.inf, high: float = math.inf) -> float:
+    """A finite real number (0-d arrays accepted) in [low, high]."""
+    if isinstance(value, np.ndarray) and value.ndim == 0:
+        value = value.item()
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{what} must be a number, got {value!r}")
+    number = float(value)
+    if not (math.isfinite(number) and low <= number <= high):
+        raise ValueError(f"{what} must be a finite number from {low} to {high}, got {number!r}")
+    return number
+
+
+def _probabilities(values: ArrayLike, what: str) -> np.ndarray:
+    """A distribution along the last axis: finite, >= 0, each row summing to 1."""
+    p = _floats(values, what)
+    if p.ndim == 0 or p.shape[-1] == 0:
+        raise ValueError(f"{what} must be a non-empty vector of probabilities")
+    if np.isnan(p).any():
+        raise ValueError(f"{what} contain NaN")
+    if not (np.isfinite(p).all() and (p >= 0).all()):
+        raise ValueError(f"{what} must be finite and non-negative")
+    totals = np.sum(p, axis=-1, dtype=np.float64)
+    tolerance = max(1e-6, 4 * p.shape[-1] * float(np.finfo(p.dtype).eps))
+    if (np.abs(totals - 1) > tolerance).any():
+        worst = float(totals.flat[np.argmax(np.abs(totals - 1))])
+        raise ValueError(f"{what} must sum to 1, but sum to {worst!r}")
+    return p
+
+
+def _same_shape(a: np.ndarray, b: np.ndarray, names: str) -> None:
+    if a.shape != b.shape:
+        raise ValueError(f"{names} must have the same shape, got {a.shape} and {b.shape}")
+
+
+def _log_ratio(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """log(a / b) with a relative error of a few ulps (a, b >= 0).
+
+    Near 1 the ratio goes through log1p((a - b) / b), so p close to q keeps the digits of
+    the small logarithm; elsewhere log(a / b), or log a - log b where a / b leaves the range.
+    """
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore"):
+        ratio = a / b
+        near = (ratio > 0.5) & (ratio < 2)
+        result = np.log(ratio)
+        result = np.where(near, np.log1p((a - b) / b), result)
+        lost = ~np.isfinite(ratio) | ((ratio < np.finfo(ratio.dtype).smallest_normal) & (a > 0))
+        if lost.any():
+            result = np.where(lost, np.log(a) - np.log(b), result)
+    return result
+
+
+def kl_divergence(p: ArrayLike, q: ArrayLike) -> np.ndarray | np.floating:
+    """D_KL(p || q) = sum p log(p / q) in nats, last axis: 0 log 0 = 0; +inf where q = 0 < p."""
+    pp, qq = _probabilities(p, "p"), _probabilities(q, "q")
+    _same_shape(pp, qq, "p and q")
+    dtype = np.result_type(pp, qq)
+    pp, qq = pp.astype(dtype, copy=False), qq.astype(dtype, copy=False)
+    with np.errstate(invalid="ignore"):
+        terms = pp * _log_ratio(pp, qq)
+    terms[pp == 0] = 0
+    return _scalar(np.sum(terms, axis=-1))
+
+
+def js_divergence(p: ArrayLike, q: ArrayLike) -> np.ndarray | np.floating:
+    """Jensen-Shannon divergence in nats: the mean KL of p and q to m = (p + q) / 2 (<= log 2)."""
+    pp, qq = _probabilities(p, "p"), _probabilities(q, "q")
+    _same_shape(pp, qq, "p and q")
+    dtype = np.result_type(pp, qq)
+    pp, qq = pp.astype(dtype, copy=False), qq.astype(dtype, copy=False)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        # log(p / m) = log1p(a) with a = (p - q) / (p + q): accurate near 0, where p ~ q.
+        a = (pp - qq) / (pp + qq)
+        m = (pp + qq) / 2
+        near = np.abs(a) <= 0.5
+        log_p = np.where(near, np.log1p(a), _log_ratio(pp, m))
+        log_q = np.where(near, np.log1p(-a), _log_ratio(qq, m))
+        terms = np.where(pp > 0, pp * log_p, 0) + np.where(qq > 0, qq * log_q, 0)
+    return _scalar(np.sum(terms, axis=-1) / 2)
+
+
+def perplexity(p_true: ArrayLike) -> np.floating:
+    """exp(mean(-log p)) over the probabilities given to the true tokens (each in [0, 1])."""
+    p = _floats(p_true, "p_true")
+    if p.size == 0:
+        raise ValueError("perplexity needs at least one probability")
+    if np.isnan(p).any() or not ((p >= 0) & (p <= 1)).all():
+        raise ValueError("p_true must hold probabilities from 0 to 1")
+    with np.errstate(divide="ignore"):
+        return np.exp(-np.mean(np.log(p)))
+
+
+def _keep_top_k(x: np.ndarray, k: int) -> np.ndarray:
+    """Keep-mask of the k largest logits on the last axis (ties by lower index)."""
+    kept = _ranking(x, -1)[..., :k]
+    mask = np.zeros(x.shape, dtype=bool)
+    np.put_along_axis(mask, kept, True, axis=-1)
+    return mask
+
+
+def top_k_probs(logits: ArrayLike, k: int, temperature: float = 1.0) -> np.ndarray:
+    """softmax(z / T) renormalised over the k largest logits, exactly 0 elsewhere (last axis)."""
+    x, _ = _checked_logits(logits, -1, "top_k_probs")
+    k = _valid_k(_whole(k, "k"), x.shape[-1])
+    return masked_softmax(x, _keep_top_k(x, k), temperature=temperature)
+
+
+def top_p_probs(logits: ArrayLike, p: float, temperature: float = 1.0) -> np.ndarray:
+    """softmax(z / T) renormalised over the nucleus top_p_mask(z, p, T), exactly 0 elsewhere."""
+    x, _ = _checked_logits(logits, -1, "top_p_probs")
+    p = _real(p, "p", 0, 1)
+    return masked_softmax(x, top_p_mask(x, p, temperature=temperature), temperature=temperature)
+
+
+def one_hot(index: int, classes: int) -> np.ndarray:
+    """The float64 vector with 1 at index (from 0) and 0 elsewhere, of length classes."""
+    k = _whole(classes, "K")
+    if k < 1:
+        raise ValueError(f"K must be at least 1, got {k}")
+    i = _whole(index, "target_index")
+    if not 0 <= i < k:
+        raise ValueError(f"target_index must be from 0 to {k - 1}, got {i}")
+    vector = np.zeros(k)
+    vector[i] = 1.0
+    return vector
+
+
+def smooth_labels(target_index: int, classes: int, eps: float) -> np.ndarray:
+    """Label smoothing: (1 - eps) one_hot(y) + eps / K, a distribution over K classes."""
+    eps = _real(eps, "eps", 0, 1)
+    k = _whole(classes, "K")
+    target = one_hot(target_index, k)
+    return target * (1 - eps) + eps / k
+
+
+def label_smoothed_ce(logits: ArrayLike, target_index: int, eps: float) -> np.floating:
+    """Cross-entropy of 1-D logits against smooth_labels(y, K, eps): (1-eps) CE_y + eps mean CE."""
+    x = _floats(logits)
+    if x.ndim != 1:
+        raise ValueError("label_smoothed_ce takes one vector of logits")
+    _class_axis(x, -1, "label_smoothed_ce")
+    return cross_entropy(x, smooth_labels(target_index, x.shape[0], eps))
+
+
+def _noisy(logits: ArrayLike, noise: ArrayLike, what: str) -> np.ndarray:
+    """z + g for the Gumbel trick: same shape, finite noise."""
+    x, _ = _checked_logits(logits, -1, what)
+    g = _floats(noise, "g")
+    _same_shape(x, g, "z and g")
+    if not np.isfinite(g).all():
+        raise ValueError("g (the Gumbel noise) must be finite")
+    return x + g.astype(x.dtype, copy=False)
+
+
+def gumbel_max(logits: ArrayLike, noise: ArrayLike) -> int | np.ndarray:
+    """The Gumbel-max trick: argmax(z + g), index from 0 (g ~ Gumbel(0, 1) makes it a sample)."""
+    choice = argmax(_noisy(logits, noise, "gumbel_max"))
+    return int(choice) if np.ndim(choice) == 0 else choice
+
+
+def gumbel_softmax(logits: ArrayLike, noise: ArrayLike, tau: float) -> np.ndarray:
+    """The Gumbel-softmax relaxation softmax((z + g) / tau): one-hot as tau -> 0."""
+    return softmax(_noisy(logits, noise, "gumbel_softmax"), temperature=tau)
+
+
+def sparsemax(logits: ArrayLike) -> np.ndarray:
+    """Euclidean projection of z onto the simplex (Martins & Astudillo 2016), last axis.
+
+    p_i = max(z_i - tau, 0) with tau chosen so the p sum to 1: low scores get exactly 0.
+    Computed on z - max z (sparsemax ignores a shift); -inf logits get 0.
+    """
+    x, _ = _checked_logits(logits, -1, "sparsemax")
+    top = np.max(x, axis=-1, keepdims=True)
+    if (top == -np.inf).any():
+        raise ValueError("a row of logits is entirely -inf: sparsemax has no distribution")
+    with np.errstate(over="ignore", invalid="ignore"):
+        d = x - top  # <= 0; a gap beyond the float range becomes -inf, which gets 0 anyway
+        ranked = -np.sort(-d, axis=-1)
+        totals = np.cumsum(ranked, axis=-1)
+        k = np.arange(1, x.shape[-1] + 1, dtype=x.dtype)
+        support = 1 + k * ranked > totals  # true on a prefix, always at its first entry
+    size = np.sum(support, axis=-1, keepdims=True)
+    tau = (np.take_along_axis(totals, size - 1, axis=-1) - 1) / size.astype(x.dtype)
+    return np.maximum(d - tau, 0)
+
+
+def focal_loss(logits: ArrayLike, target_index: int, gamma: float) -> np.floating:
+    """Focal loss -(1 - p_y)^gamma log p_y of 1-D logits (gamma = 0 is the cross-entropy)."""
+    x = _floats(logits)
+    if x.ndim != 1:
+        raise ValueError("focal_loss takes one vector of logits")
+    _class_axis(x, -1, "focal_loss")
+    gamma = _real(gamma, "gamma", 0)
+    y = _whole(target_index, "target_index")
+    if not 0 <= y < x.shape[0]:
+        raise ValueError(f"target_index must be from 0 to {x.shape[0] - 1}, got {y}")
+    ce = cross_entropy(x, y)
+    miss = -np.expm1(-ce)  # 1 - p_y with all its digits when p_y is close to 1
+    return ce if gamma == 0 else miss**gamma * ce
+
+
+def info_nce(scores: ArrayLike, positive_index: int, tau: float) -> np.floating:
+    """InfoNCE: -log softmax(s / tau)[positive], the cross-entropy of picking the positive."""
+    x = _floats(scores, "scores")
+    if x.ndim != 1:
+        raise ValueError("info_nce takes one vector of scores (positive and negatives)")
+    _class_axis(x, -1, "info_nce")
+    i = _whole(positive_index, "positive_index")
+    if not 0 <= i < x.shape[0]:
+        raise ValueError(f"positive_index must be from 0 to {x.shape[0] - 1}, got {i}")
+    return -log_softmax(x, temperature=tau)[i]
+
+
+def logit_adjust(logits: ArrayLike, priors: ArrayLike, tau: float = 1.0) -> np.ndarray:
+    """Post-hoc logit adjustment z - tau log(prior) (Menon et al. 2021), last axis.
+
+    Subtracting the log prior stops rare classes losing by default; the logit-adjusted
+    loss instead trains on z + tau log(prior), i.e. logit_adjust(z, priors, -tau).
+    """
+    x, _ = _checked_logits(logits, -1, "logit_adjust")
+    prior = _probabilities(priors, "priors")
+    if prior.shape[-1] != x.shape[-1]:
+        raise ValueError(f"priors need one entry per class ({x.shape[-1]}), got {prior.shape[-1]}")
+    if (prior == 0).any():
+        raise ValueError("priors must all be greater than 0 (log 0 is -inf)")
+    return x - _real(tau, "tau") * np.log(prior).astype(x.dtype, copy=False)

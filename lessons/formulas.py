@@ -23,7 +23,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from lessons import engine
+from lessons import engine, formula_helpers
 
 SUPERSCRIPTS = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 DIRECTIVE = re.compile(r"\{\{(?P<expression>.+?)\}\}", re.S)
@@ -48,6 +48,22 @@ FUNCTIONS: dict[str, Callable] = {
     "entropy_from_logits": engine.entropy_from_logits,
     "sigmoid": engine.sigmoid,
     "argmax": engine.argmax,
+    "top_p_mask": engine.top_p_mask,
+    # The softmax family across ML (issue 11).
+    "kl_divergence": engine.kl_divergence,
+    "js_divergence": engine.js_divergence,
+    "perplexity": engine.perplexity,
+    "top_k_probs": engine.top_k_probs,
+    "top_p_probs": engine.top_p_probs,
+    "smooth_labels": engine.smooth_labels,
+    "label_smoothed_ce": engine.label_smoothed_ce,
+    "gumbel_max": engine.gumbel_max,
+    "gumbel_softmax": engine.gumbel_softmax,
+    "sparsemax": engine.sparsemax,
+    "focal_loss": engine.focal_loss,
+    "info_nce": engine.info_nce,
+    "logit_adjust": engine.logit_adjust,
+    "one_hot": engine.one_hot,
     # Plain mathematics.
     "exp": np.exp,
     "log": np.log,
@@ -59,6 +75,19 @@ FUNCTIONS: dict[str, Callable] = {
     "mean": np.mean,
     "array": np.asarray,
     "float32": np.float32,
+    "log2": formula_helpers.log2,
+    "log10": formula_helpers.log10,
+    "dot": formula_helpers.dot,
+    "norm": formula_helpers.norm,
+    "sort": formula_helpers.sort,
+    "argsort": formula_helpers.argsort,
+    "cumsum": formula_helpers.cumsum,
+    "round": formula_helpers.round_to,
+    "clip": formula_helpers.clip,
+    # Constraint helpers: keep degenerate draws out of an exercise.
+    "distinct": formula_helpers.distinct,
+    "unique_max": formula_helpers.unique_max,
+    "min_gap": formula_helpers.min_gap,
 }
 CONSTANTS = {"e": math.e, "pi": math.pi, "inf": math.inf}
 BINARY = {
