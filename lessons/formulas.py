@@ -18,7 +18,7 @@ import ast
 import math
 import operator
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from functools import lru_cache
 
 import numpy as np
@@ -28,6 +28,7 @@ from lessons import engine, formula_helpers
 SUPERSCRIPTS = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 DIRECTIVE = re.compile(r"\{\{(?P<expression>.+?)\}\}", re.S)
 MAX_EXPRESSION = 300
+MAX_ARRAY = 10_000  # entries in any value an expression builds
 
 
 class FormulaError(ValueError):
@@ -99,10 +100,24 @@ BINARY = {
     ast.MatMult: operator.matmul,
 }
 UNARY = {ast.USub: operator.neg, ast.UAdd: operator.pos}
+COMPARE = {
+    ast.Lt: operator.lt,
+    ast.LtE: operator.le,
+    ast.Gt: operator.gt,
+    ast.GtE: operator.ge,
+    ast.Eq: operator.eq,
+    ast.NotEq: operator.ne,
+}
 
 
-def evaluate(expression: str) -> object:
-    """Evaluate one expression safely; FormulaError for anything outside the language."""
+def evaluate(expression: str, names: Mapping[str, object] | None = None) -> object:
+    """Evaluate one expression safely; FormulaError for anything outside the language.
+
+    `names` are the values an exercise template drew or derived (numbers, vectors); they are
+    read-only and shadow the constants. Comparisons, `and`/`or`/`not` and `len` serve a
+    template's constraints. Arrays are bounded to MAX_ARRAY entries, so no expression can
+    build something large.
+    """
     if len(expression) > MAX_EXPRESSION:
         raise FormulaError(f"expression longer than {MAX_EXPRESSION} characters")
     try:
@@ -111,40 +126,83 @@ def evaluate(expression: str) -> object:
         raise FormulaError(f"cannot read {expression.strip()!r}: {error.msg}") from error
     try:
         with np.errstate(all="ignore"):
-            return _eval(tree.body)
+            return _eval(tree.body, names or {})
     except FormulaError:
         raise
-    except (ArithmeticError, ValueError, TypeError, IndexError) as error:
+    except (ArithmeticError, ValueError, TypeError, IndexError, MemoryError) as error:
         raise FormulaError(f"{expression.strip()!r} failed: {error}") from error
 
 
-def _eval(node: ast.AST) -> object:
+def _eval(node: ast.AST, names: Mapping[str, object]) -> object:
+    return _bounded(_eval_node(node, names), node)
+
+
+def _eval_node(node: ast.AST, names: Mapping[str, object]) -> object:
     match node:
         case ast.Constant(value=value) if isinstance(value, int | float):  # bools included
             return value
+        case ast.Name(id=name) if name in names:
+            return names[name]
         case ast.Name(id=name) if name in CONSTANTS:
             return CONSTANTS[name]
         case ast.List(elts=items) | ast.Tuple(elts=items):
-            return [_eval(item) for item in items]
+            return [_eval(item, names) for item in items]
         case ast.BinOp(left=left, op=op, right=right) if type(op) in BINARY:
-            return BINARY[type(op)](_operand(_eval(left)), _operand(_eval(right)))
+            return BINARY[type(op)](_operand(_eval(left, names)), _operand(_eval(right, names)))
+        case ast.UnaryOp(op=ast.Not(), operand=operand):
+            return not _truth(_eval(operand, names))
         case ast.UnaryOp(op=op, operand=operand) if type(op) in UNARY:
-            return UNARY[type(op)](_operand(_eval(operand)))
+            return UNARY[type(op)](_operand(_eval(operand, names)))
+        case ast.BoolOp(op=ast.And(), values=values):
+            return all(_truth(_eval(value, names)) for value in values)
+        case ast.BoolOp(op=ast.Or(), values=values):
+            return any(_truth(_eval(value, names)) for value in values)
+        case ast.Compare(left=left, ops=ops, comparators=rights) if all(
+            type(op) in COMPARE for op in ops
+        ):
+            return _compare(_eval(left, names), ops, [_eval(r, names) for r in rights])
         case ast.Subscript(value=value, slice=index):
-            return _as_array(_eval(value))[_index(index)]
+            return _as_array(_eval(value, names))[_index(index, names)]
+        case ast.Call(func=ast.Name(id="len"), args=[arg], keywords=[]):
+            return len(np.atleast_1d(_as_array(_eval(arg, names))))
         case ast.Call(func=ast.Name(id=name), args=args, keywords=keywords) if name in FUNCTIONS:
-            kwargs = {kw.arg: _eval(kw.value) for kw in keywords if kw.arg}
-            return FUNCTIONS[name](*(_as_array(_eval(arg)) for arg in args), **kwargs)
+            kwargs = {kw.arg: _eval(kw.value, names) for kw in keywords if kw.arg}
+            return FUNCTIONS[name](*(_as_array(_eval(arg, names)) for arg in args), **kwargs)
     raise FormulaError(f"not allowed in a formula: {ast.unparse(node)!r}")
 
 
-def _index(node: ast.AST) -> object:
+def _bounded(value: object, node: ast.AST) -> object:
+    """Refuse any value with more than MAX_ARRAY entries, naming the part that built it."""
+    if np.size(value) > MAX_ARRAY:
+        raise FormulaError(f"{ast.unparse(node)!r} has more than {MAX_ARRAY} entries")
+    return value
+
+
+def _truth(value: object) -> bool:
+    """A condition's truth; an array with several entries is refused rather than guessed."""
+    array = np.asarray(value)
+    if array.size != 1:
+        raise FormulaError("a condition must be one true/false value, not a vector")
+    return bool(array.item())
+
+
+def _compare(left: object, ops: list[ast.cmpop], rights: list[object]) -> object:
+    """Chained comparisons as Python reads them: `0 < x <= 1` is `0 < x and x <= 1`."""
+    result: object = True
+    for op, right in zip(ops, rights, strict=True):
+        step = COMPARE[type(op)](_operand(left), _operand(right))
+        result = step if result is True else np.logical_and(result, step)
+        left = right
+    return result.item() if isinstance(result, np.ndarray) and result.ndim == 0 else result
+
+
+def _index(node: ast.AST, names: Mapping[str, object]) -> object:
     if isinstance(node, ast.Slice):
         parts = (node.lower, node.upper, node.step)
-        return slice(*(None if part is None else int(_eval(part)) for part in parts))
+        return slice(*(None if part is None else int(_eval(part, names)) for part in parts))
     if isinstance(node, ast.Tuple):
-        return tuple(_index(item) for item in node.elts)
-    return int(_eval(node))
+        return tuple(_index(item, names) for item in node.elts)
+    return int(_eval(node, names))
 
 
 def _as_array(value: object) -> object:
@@ -201,10 +259,15 @@ def _significant(number: float, digits: int) -> str:
     return f"{number:.{decimals}f}"
 
 
-def render_directive(text: str) -> str:
+def render_directive(text: str, names: Mapping[str, object] | None = None) -> str:
     """Evaluate and format one directive's inner text, e.g. 'softmax([1, 2]) | 3'."""
     expression, _, spec = text.rpartition("|") if "|" in text else (text, "", "")
-    return format_value(evaluate(expression), spec)
+    return format_value(evaluate(expression, names), spec)
+
+
+def fill_names(text: str, names: Mapping[str, object]) -> str:
+    """Replace every {{ ... }} directive, evaluated over an exercise's drawn `names`."""
+    return DIRECTIVE.sub(lambda match: render_directive(match["expression"], names), text)
 
 
 @lru_cache(maxsize=512)

@@ -75,3 +75,26 @@ def test_fill_numbers_replaces_every_directive():
     text = "Softmax gives {{ softmax([2, 1, 0.1]) | 3 }}, and $e \\approx {{ exp(1) | 3 }}$."
     assert directives(text) == [" softmax([2, 1, 0.1]) | 3 ", " exp(1) | 3 "]
     assert fill_numbers(text) == "Softmax gives (0.659, 0.242, 0.099), and $e \\approx 2.718$."
+
+
+def test_named_values_comparisons_and_logic():
+    names = {"z": np.array([1.0, 3.0, 2.0]), "k": 2, "T": 0.5}
+    assert np.allclose(evaluate("softmax(z / T)", names), engine.softmax([2.0, 6.0, 4.0]))
+    assert evaluate("k < len(z) and not z[0] > 1", names) is True
+    assert evaluate("0 < k <= 2 < len(z)", names) is True
+    assert evaluate("k == 3 or z[1] != 3", names) is False
+    assert evaluate("len(k)", names) == 1
+    assert evaluate("e", {"e": 5}) == 5  # names shadow constants
+    with pytest.raises(FormulaError, match="one true/false"):
+        evaluate("z > 1 and k", names)
+    with pytest.raises(FormulaError, match="not allowed"):
+        evaluate("w + 1", names)
+
+
+def test_arrays_are_bounded():
+    from lessons.formulas import MAX_ARRAY
+
+    names = {"z": np.zeros(MAX_ARRAY)}
+    assert evaluate("len(z)", names) == MAX_ARRAY
+    with pytest.raises(FormulaError, match="entries"):
+        evaluate("array([z, z])", names)
