@@ -31,10 +31,19 @@ def _trim(text: str) -> str:
     return "0" if text in ("-0", "") else text
 
 
+# A value this close (relative) to a short decimal is that decimal plus rounding noise:
+# 1 - 0.85 is 0.15000000000000002 in binary, and is shown as 0.15, not 0.1500.
+EXACT_WITHIN = 1e-12
+
+
 def _exact_or_rounded(value: float, rounded: str) -> str:
-    """Trailing zeros go only when the shorter text is exact: 1 and 0.5, but 1.10 for 1.0986."""
+    """Trailing zeros go only when the shorter text is exact: 1 and 0.5, but 1.10 for 1.0986.
+
+    "Exact" allows binary rounding noise (EXACT_WITHIN), so an entry that is really 0.15
+    never shows as 0.1500 beside a 0.2 in the same vector.
+    """
     short = _trim(rounded)
-    if float(short) == value:
+    if abs(float(short) - value) <= EXACT_WITHIN * abs(value):
         return short
     return rounded.lstrip("-") if float(rounded) == 0 else rounded
 
