@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from lens.architecture import MODEL_FILE, stage_labels, weight_names
-from lens.transformer import forward, readout
+from lens.transformer import forward, gelu, readout
 
 
 def test_model_file_stays_small():
@@ -92,3 +92,11 @@ def test_forward_refuses_bad_ids(model, ids):
 def test_forward_refuses_more_than_the_context(model):
     with pytest.raises(ValueError):
         forward(model, np.zeros(model.config.context + 1, dtype=int))
+
+
+def test_gelu_is_the_tanh_formula_and_leaves_its_input_alone():
+    x = np.concatenate([np.linspace(-12, 12, 2001), [0.0, -0.0, 1e-300, -40.0, 40.0]])
+    kept = x.copy()
+    expected = 0.5 * x * (1.0 + np.tanh(np.sqrt(2.0 / np.pi) * (x + 0.044715 * x**3)))
+    np.testing.assert_allclose(gelu(x), expected, rtol=1e-13, atol=1e-300)
+    np.testing.assert_array_equal(x, kept)
