@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import math
 import random
 
 import numpy as np
 
 from lessons import engine
 from lessons.example_generators import draws
-from lessons.example_generators.display import aligned, fixed, num, nums, plain, term, vec
+from lessons.example_generators.display import (
+    aligned,
+    fixed,
+    num,
+    nums,
+    plain,
+    signed_sum,
+    term,
+    vec,
+)
 from lessons.examples import Step
 from quizzes.problem_generators.writing import (
     NUMBER_FORMAT,
@@ -546,7 +556,13 @@ def gradient_missing_entry(rng: random.Random) -> ProblemInstance:
     grad = engine.cross_entropy_grad(z, y)
     answer = float(grad[hidden])
     shown = [float(g) for n, g in enumerate(grad) if n != hidden]
-    shown_sum = " + ".join(fixed(g, 4) for g in shown)
+    shown_terms = [fixed(g, 4) for g in shown]
+    shown_sum = signed_sum(shown_terms)
+    # The learner adds the shown, rounded entries: the shown result is their sum.
+    shown_answer = fixed(-math.fsum(float(t) for t in shown_terms), 4)
+    exact_note = ""
+    if shown_answer != fixed(answer, 4):
+        exact_note = f" (the unrounded entries give ${fmt4(answer)}$)"
     shown_text = ", ".join("?" if n == hidden else fixed(float(g), 4) for n, g in enumerate(grad))
     steps = (
         Step(
@@ -557,7 +573,7 @@ def gradient_missing_entry(rng: random.Random) -> ProblemInstance:
         ),
         Step(
             "Solve for the missing one",
-            rf"g_{{{pos(hidden)}}} = -({shown_sum}) = {fmt4(answer)}",
+            rf"g_{{{pos(hidden)}}} = -({shown_sum}) = {shown_answer}",
             "",
             {"gradient": plain(grad)},
         ),
@@ -578,8 +594,8 @@ def gradient_missing_entry(rng: random.Random) -> ProblemInstance:
         ),
         solution=(
             f"Both $\\mathbf{{p}}$ and the one-hot $\\mathbf{{y}}$ add up to 1, so the gradient's "
-            f"entries add up to 0, and $g_{{{pos(hidden)}}} = -({shown_sum})"
-            f" \\approx {fmt4(answer)}$. Its sign tells you it belongs to {role}: only the true "
+            f"entries add up to 0, and $g_{{{pos(hidden)}}} = -({shown_sum}) = {shown_answer}$"
+            f"{exact_note}. Its sign tells you it belongs to {role}: only the true "
             "class has a negative entry."
         ),
         steps=steps,
