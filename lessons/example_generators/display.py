@@ -134,6 +134,11 @@ def aligned(lines: Iterable[str]) -> str:
     return r"\begin{aligned} " + r" \\ ".join(lines) + r" \end{aligned}"
 
 
+def decimals(text: str) -> int:
+    """How many decimals a shown number has: 3 for "0.659", 0 for "12"."""
+    return len(text.partition(".")[2])
+
+
 def signed_sum(terms: Iterable[str]) -> str:
     """Shown numbers written as a sum, a negative one subtracted: "a + b - c", never "+ -c"."""
     texts = list(terms)

@@ -11,10 +11,12 @@ from lessons import engine
 from lessons.example_generators import draws
 from lessons.example_generators.display import (
     aligned,
+    decimals,
     fixed,
     num,
     nums,
     plain,
+    shown_total,
     signed_sum,
     term,
     vec,
@@ -57,6 +59,10 @@ def sigmoid_symmetry(rng: random.Random) -> ProblemInstance:
     x = rng.choice(SIGMOID_INPUTS)
     s = float(engine.sigmoid(x))
     answer = float(engine.sigmoid(-x))
+    # sigma(x) is given to as many decimals as the answer shows, so 1 - given = shown answer.
+    places = decimals(fmt4(answer))
+    given = fixed(s, places)
+    shown_answer = fixed(1 - float(given), places)
     steps = (
         Step(
             "The mirror identity",
@@ -66,14 +72,14 @@ def sigmoid_symmetry(rng: random.Random) -> ProblemInstance:
         ),
         Step(
             "Use it",
-            rf"\sigma({num(-x)}) = 1 - {fmt4(s)} = {fmt4(answer)}",
+            rf"\sigma({num(-x)}) = 1 - {given} = {shown_answer}",
             "",
             {"sigmoid": s, "answer": answer},
         ),
     )
     return ProblemInstance(
         statement=(
-            f"You are told that $\\sigma({num(x)}) \\approx {fmt4(s)}$, where "
+            f"You are told that $\\sigma({num(x)}) \\approx {given}$, where "
             "$\\sigma(x) = 1 / (1 + e^{-x})$. What is "
             f"$\\sigma({num(-x)})$? Give it {SIG3}."
         ),
@@ -84,8 +90,8 @@ def sigmoid_symmetry(rng: random.Random) -> ProblemInstance:
             "$\\sigma(-x) = 1 - \\sigma(x)$.",
         ),
         solution=(
-            f"$\\sigma(-x) = 1 - \\sigma(x)$, so $\\sigma({num(-x)}) = 1 - {fmt4(s)} \\approx "
-            f"{fmt4(answer)}$. In two-class terms: the two probabilities add up to 1."
+            f"$\\sigma(-x) = 1 - \\sigma(x)$, so $\\sigma({num(-x)}) \\approx 1 - {given} = "
+            f"{shown_answer}$. In two-class terms: the two probabilities add up to 1."
         ),
         steps=steps,
         answer_format=NUMBER_FORMAT,
@@ -320,17 +326,21 @@ def cross_entropy_from_logits(rng: random.Random) -> ProblemInstance:
     lse = float(engine.logsumexp(z))
     answer = float(engine.cross_entropy(z, y))
     exps = np.exp(z)
+    # logsumexp is shown to the answer's decimals, so the subtraction adds up as shown.
+    places = decimals(fmt4(answer))
+    lse_text = fixed(lse, places)
+    shown_answer = fixed(float(lse_text) - z[y], places)
     steps = (
         Step(
             "Log-sum-exp",
             rf"\log({' + '.join(f'e^{{{num(v)}}}' for v in z)}) = \log {fmt4(float(np.sum(exps)))}"
-            rf" = {fmt4(lse)}",
+            rf" = {lse_text}",
             "",
             {"logsumexp": lse},
         ),
         Step(
             "Subtract the true logit",
-            rf"L = {fmt4(lse)} - {term(z[y])} = {fmt4(answer)}",
+            rf"L = {lse_text} - {term(z[y])} = {shown_answer}",
             "",
             {"loss": answer},
         ),
@@ -348,11 +358,11 @@ def cross_entropy_from_logits(rng: random.Random) -> ProblemInstance:
             "$-\\log \\operatorname{softmax}(\\mathbf{z})_y$ simplifies: write the softmax "
             "out and take the log.",
             "$L = \\log \\sum_j e^{z_j} - z_y$.",
-            f"$\\log \\sum_j e^{{z_j}} \\approx {fmt4(lse)}$.",
+            f"$\\log \\sum_j e^{{z_j}} \\approx {lse_text}$.",
         ),
         solution=(
             f"$L = \\operatorname{{logsumexp}}(\\mathbf{{z}}) - z_{{{pos(y)}}} \\approx "
-            f"{fmt4(lse)} - {term(z[y])} \\approx {fmt4(answer)}$. This form never forms a "
+            f"{lse_text} - {term(z[y])} = {shown_answer}$. This form never forms a "
             "probability, which is why losses that take logits compute it this way."
         ),
         steps=steps,
@@ -433,6 +443,8 @@ def cross_entropy_soft_target(rng: random.Random) -> ProblemInstance:
     answer = float(engine.cross_entropy(z, np.array(q)))
     hard = float(engine.cross_entropy(z, y))
     terms = [-qi * float(lp) for qi, lp in zip(q, log_p, strict=True)]
+    shown_terms = [fixed(t, 4) for t in terms]  # one precision, and a total that adds up
+    shown_loss = shown_total(shown_terms, 4)
     steps = (
         Step(
             "Log-probabilities",
@@ -443,7 +455,7 @@ def cross_entropy_soft_target(rng: random.Random) -> ProblemInstance:
         ),
         Step(
             "Weight by the target",
-            rf"-\sum_i q_i \log p_i = {' + '.join(fmt4(t) for t in terms)} = {fmt4(answer)}",
+            rf"-\sum_i q_i \log p_i = {signed_sum(shown_terms)} = {shown_loss}",
             "",
             {"terms": terms, "loss": answer},
         ),
@@ -467,7 +479,7 @@ def cross_entropy_soft_target(rng: random.Random) -> ProblemInstance:
             "The log-probabilities are "
             "$\\mathbf{z} - \\operatorname{logsumexp}(\\mathbf{z}) "
             f"\\approx {vec(log_p, fmt4)}$. Weighting them by $\\mathbf{{q}}$ and changing sign "
-            f"gives ${' + '.join(fmt4(t) for t in terms)} \\approx {fmt4(answer)}$. With the "
+            f"gives ${signed_sum(shown_terms)} = {shown_loss}$. With the "
             f"one-hot target it would be ${fmt4(hard)}$: smoothing also charges the model for "
             "being too sure."
         ),
