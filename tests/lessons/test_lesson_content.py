@@ -55,9 +55,13 @@ def test_rendered_lessons_leave_no_stray_dollars(source):
 @pytest.mark.parametrize("source", SOURCES, ids=lambda s: s.slug)
 def test_examples_and_problems_are_registered_and_cover_every_difficulty(source):
     keys = [spec["generator"] for spec in source.sections.get("examples", [])]
-    assert keys, "every concept has at least one worked example"
+    # An [[exercises]] template serves as a worked example, a problem, or both (the default).
+    templates = source.sections.get("exercises", [])
+    worked = [t for t in templates if "example" in t.get("serves", ["example", "practice"])]
+    practice = [t for t in templates if "practice" in t.get("serves", ["example", "practice"])]
+    assert keys or worked, "every concept has at least one worked example"
     assert set(keys) <= set(examples.REGISTRY)
-    specs = source.sections.get("problems", [])
+    specs = [*source.sections.get("problems", []), *practice]
     difficulties = set()
     for spec in specs:
         if spec.get("generator"):
