@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "techtree",
+    "exercise_templates",  # below lessons and quizzes, which show and ask them
     "lessons",
     "quizzes",
     "lens",

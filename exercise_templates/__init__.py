@@ -1,0 +1,1 @@
+"""Authored exercise templates, stored: the database side of the pure `exercises` kit."""
