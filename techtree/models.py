@@ -15,6 +15,11 @@ def _lines(text: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip()]
 
 
+def atom_count(core_concepts: str) -> int:
+    """How many atomic ideas a concept's core-concepts text lists (one per non-empty line)."""
+    return sum(map(bool, map(str.strip, core_concepts.splitlines())))
+
+
 class Concept(models.Model):
     """One node of the tech tree: something a learner can learn and master."""
 
@@ -83,7 +88,7 @@ class Concept(models.Model):
     @property
     def atoms(self) -> int:
         """How many atomic ideas this concept introduces."""
-        return len(self.core_concept_list)
+        return atom_count(self.core_concepts)
 
     @property
     def key_symbol_pairs(self) -> list[tuple[str, str]]:
