@@ -9,7 +9,17 @@ import numpy as np
 
 from lessons import engine
 from lessons.example_generators import draws
-from lessons.example_generators.display import fmt, num, nums, plain, term, vec
+from lessons.example_generators.display import (
+    decimals,
+    fixed,
+    fmt,
+    num,
+    nums,
+    plain,
+    shown_total,
+    term,
+    vec,
+)
 from lessons.examples import Step
 from quizzes.problem_generators.writing import (
     NUMBER_FORMAT,
@@ -38,8 +48,15 @@ OFFSETS = draws.grid(-3.0, 3.0, 1.0)
 LOSS_BASES = (0.0, 10.0, 100.0, 1000.0)
 
 
-def _sum_line(exps) -> str:
-    return " + ".join(fmt4(e) for e in exps)
+def _sum_line(exps) -> tuple[str, str]:
+    """Exponentials as a shown sum and its shown total, 4 decimals each, so they add up."""
+    terms = [fixed(e, 4) for e in exps]
+    return " + ".join(terms), shown_total(terms, 4)
+
+
+def _exps(exps) -> str:
+    """The exponentials as a vector, at the precision the sum shows them."""
+    return vec(exps, lambda e: fixed(e, 4))
 
 
 def _spread_at_most(z: list[float], spread: float) -> bool:
@@ -160,22 +177,23 @@ def softmax_probabilities(rng: random.Random) -> ProblemInstance:
     total = float(np.sum(exps))
     p = engine.softmax(z)
     powers = r",\ ".join(f"e^{{{num(v)}}}" for v in z)
+    sum_line, total_text = _sum_line(exps)
     steps = (
         Step(
             "Exponentiate",
-            rf"({powers}) = {vec(exps, fmt4)}",
+            rf"({powers}) = {_exps(exps)}",
             "Every exponential is positive, whatever the sign of the logit.",
             {"exps": plain(exps)},
         ),
         Step(
             "Add",
-            rf"S = {_sum_line(exps)} = {fmt4(total)}",
+            rf"S = {sum_line} = {total_text}",
             "The sum is the normaliser.",
             {"total": total},
         ),
         Step(
             "Divide",
-            rf"\mathbf{{p}} = \frac{{1}}{{{fmt4(total)}}}{vec(exps, fmt4)} = {vec(p)}",
+            rf"\mathbf{{p}} = \frac{{1}}{{{total_text}}}{_exps(exps)} = {vec(p)}",
             "The probabilities add up to 1.",
             {"probabilities": plain(p)},
         ),
@@ -190,12 +208,12 @@ def softmax_probabilities(rng: random.Random) -> ProblemInstance:
         answer=floats(p),
         hints=(
             "Softmax exponentiates each logit, then divides by the sum of the exponentials.",
-            f"The exponentials are ${vec(exps, fmt4)}$.",
-            f"Their sum is $S \\approx {fmt4(total)}$; divide each exponential by it.",
+            f"The exponentials are ${_exps(exps)}$.",
+            f"Their sum is $S \\approx {total_text}$; divide each exponential by it.",
         ),
         solution=(
-            f"Exponentiating gives ${vec(exps, fmt4)}$, which add up to "
-            f"$S \\approx {fmt4(total)}$. Dividing each by $S$ gives "
+            f"Exponentiating gives ${_exps(exps)}$, which add up to "
+            f"$S \\approx {total_text}$. Dividing each by $S$ gives "
             f"$\\mathbf{{p}} \\approx {vec(p)}$, and the three add up to 1 as they must."
         ),
         steps=steps,
@@ -576,6 +594,11 @@ def softmax_cross_entropy_logsumexp(rng: random.Random) -> ProblemInstance:
     lse = float(engine.logsumexp(z))
     loss = float(engine.cross_entropy(z, y))
     p = engine.softmax(z)
+    sum_line, total_text = _sum_line(exps)
+    # logsumexp to the loss's decimals, so that L = logsumexp - z_y adds up as shown.
+    places = decimals(fmt4(loss))
+    lse_text = fixed(lse, places)
+    loss_text = fixed(float(lse_text) - z[y], places)
     steps = (
         Step(
             "Shift by the largest logit",
@@ -585,20 +608,20 @@ def softmax_cross_entropy_logsumexp(rng: random.Random) -> ProblemInstance:
         ),
         Step(
             "Sum the shifted exponentials",
-            rf"\sum_j e^{{z_j - m}} = {_sum_line(exps)} = {fmt4(total)}",
+            rf"\sum_j e^{{z_j - m}} = {sum_line} = {total_text}",
             "",
             {"shifted_sum": total},
         ),
         Step(
             "Log-sum-exp",
-            rf"\operatorname{{logsumexp}}(\mathbf{{z}}) = {num(m)} + \log {fmt4(total)}"
-            rf" = {fmt(lse, 6)}",
+            rf"\operatorname{{logsumexp}}(\mathbf{{z}}) = {num(m)} + \log {total_text}"
+            rf" = {lse_text}",
             "Add the shift back after taking the log.",
             {"logsumexp": lse},
         ),
         Step(
             "Subtract the true logit",
-            rf"L = {fmt(lse, 6)} - {num(z[y])} = {fmt4(loss)}",
+            rf"L = {lse_text} - {term(z[y])} = {loss_text}",
             f"The same as $-\\log p_{{{shown_y}}} = -\\log {fmt4(p[y])}$.",
             {"loss": loss, "probabilities": plain(p)},
         ),
@@ -617,15 +640,16 @@ def softmax_cross_entropy_logsumexp(rng: random.Random) -> ProblemInstance:
             "Take the largest logit $m$ out of the sum: "
             "$\\operatorname{logsumexp}(\\mathbf{z}) = m + \\log \\sum_j e^{z_j - m}$.",
             f"With $m = {num(m)}$ the shifted logits are ${nums(shifted)}$ and their "
-            f"exponentials add up to ${fmt4(total)}$.",
-            f"$\\operatorname{{logsumexp}}(\\mathbf{{z}}) \\approx {fmt(lse, 6)}$; subtract "
+            f"exponentials add up to ${total_text}$.",
+            f"$\\operatorname{{logsumexp}}(\\mathbf{{z}}) \\approx {lse_text}$; subtract "
             f"$z_{{{shown_y}}} = {num(z[y])}$.",
         ),
         solution=(
-            f"With $m = {num(m)}$, the shifted exponentials add up to ${fmt4(total)}$, so "
-            f"$\\operatorname{{logsumexp}}(\\mathbf{{z}}) = {num(m)} + \\log {fmt4(total)} "
-            f"\\approx {fmt(lse, 6)}$. Subtracting the true logit ${num(z[y])}$ gives "
-            f"$L \\approx {fmt4(loss)}$, which is $-\\log p_{{{shown_y}}}$ with "
+            f"With $m = {num(m)}$, the shifted exponentials add up to ${total_text}$, so "
+            f"$\\operatorname{{logsumexp}}(\\mathbf{{z}}) = {num(m)} + \\log {total_text} "
+            f"\\approx {lse_text}$. Subtracting the true logit ${num(z[y])}$ gives "
+            f"$L = {lse_text} - {term(z[y])} = {loss_text}$, which is "
+            f"$-\\log p_{{{shown_y}}}$ with "
             f"$p_{{{shown_y}}} \\approx {fmt4(p[y])}$. No probability was formed on the way, "
             "and no exponential was larger than 1."
         ),
