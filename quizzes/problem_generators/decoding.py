@@ -10,7 +10,7 @@ import numpy as np
 
 from lessons import engine
 from lessons.example_generators import draws
-from lessons.example_generators.display import aligned, fixed, num, nums, plain, vec
+from lessons.example_generators.display import aligned, fixed, num, nums, plain, shown_total, vec
 from lessons.examples import Step
 from quizzes.problem_generators.writing import (
     NUMBER_FORMAT,
@@ -172,18 +172,21 @@ def top_k_renormalise(rng: random.Random) -> ProblemInstance:
     positions = [pos(i) for i in indices]  # as learners count, from 1
     renormalised = kept / float(np.sum(kept))
     check = engine.softmax(np.ravel(values))
+    kept_terms = [fixed(float(v), 4) for v in kept]
+    kept_mass = shown_total(kept_terms, 4)  # the mass as the shown terms add up
+    kept_vec = vec(kept, lambda v: fixed(float(v), 4))
     steps = (
         Step("Probabilities", rf"\mathbf{{p}} = {vec(p, fmt4)}", "", {"probabilities": plain(p)}),
         Step(
             f"Keep the top {keep}",
             rf"\text{{positions}}\ {nums(positions)},\quad \text{{mass}} = "
-            rf"{' + '.join(fmt4(float(v)) for v in kept)} = {fmt4(float(np.sum(kept)))}",
+            rf"{' + '.join(kept_terms)} = {kept_mass}",
             "",
             {"indices": indices, "kept": plain(kept)},
         ),
         Step(
             "Renormalise",
-            rf"{vec(kept, fmt4)} / {fmt4(float(np.sum(kept)))} = {vec(renormalised, fmt4)}",
+            rf"{kept_vec} / {kept_mass} = {vec(renormalised, fmt4)}",
             "The same as the softmax of the kept logits alone.",
             {"renormalised": plain(renormalised), "softmax_of_kept": plain(check)},
         ),
@@ -205,8 +208,8 @@ def top_k_renormalise(rng: random.Random) -> ProblemInstance:
         ),
         solution=(
             f"The {keep} largest logits are ${nums(np.ravel(values))}$ (at positions "
-            f"${nums(positions)}$). Their probabilities ${vec(kept, fmt4)}$ add up to "
-            f"${fmt4(float(np.sum(kept)))}$; dividing by that gives "
+            f"${nums(positions)}$). Their probabilities ${kept_vec}$ add up to "
+            f"${kept_mass}$; dividing by that gives "
             f"${vec(renormalised, fmt4)}$, which is also the softmax of the kept logits."
         ),
         steps=steps,
@@ -537,7 +540,8 @@ def temperature_entropy(rng: random.Random) -> ProblemInstance:
         if t < 1
         else "heating flattens the distribution and raises"
     )
-    terms = [-float(v) * float(np.log(v)) for v in p]
+    terms = [fixed(-float(v) * float(np.log(v)), 4) for v in p]  # shown, with their total
+    shown_h = shown_total(terms, 4)
     steps = (
         Step(
             "Tempered probabilities",
@@ -548,7 +552,7 @@ def temperature_entropy(rng: random.Random) -> ProblemInstance:
         ),
         Step(
             "Entropy",
-            rf"H = -\sum_i p_i \log p_i = {' + '.join(fmt4(v) for v in terms)} = {fmt4(answer)}",
+            rf"H = -\sum_i p_i \log p_i = {' + '.join(terms)} = {shown_h}",
             f"At $T = 1$ it is ${fmt4(at_one)}$; the maximum, $\\log 3$, is "
             f"${fmt4(float(np.log(3)))}$.",
             {"entropy": answer, "entropy_t1": at_one},
