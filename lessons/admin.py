@@ -2,6 +2,7 @@
 
 from django import forms
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
 from lessons import examples
 from lessons.models import Lesson, WorkedExample
@@ -35,7 +36,7 @@ class WorkedExampleInline(admin.TabularInline):
 
 
 @admin.register(Lesson)
-class LessonAdmin(admin.ModelAdmin):
+class LessonAdmin(SimpleHistoryAdmin):
     list_display = ("concept", "updated")
     search_fields = ("concept__title", "body")
     autocomplete_fields = ["concept"]
@@ -43,7 +44,7 @@ class LessonAdmin(admin.ModelAdmin):
 
 
 @admin.register(WorkedExample)
-class WorkedExampleAdmin(admin.ModelAdmin):
+class WorkedExampleAdmin(SimpleHistoryAdmin):
     form = WorkedExampleForm
     list_display = ("title", "concept", "order", "generator")
     list_filter = ("generator",)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from simple_history.utils import bulk_create_with_history
 
 from lessons import examples
 from lessons.models import Lesson, WorkedExample
-from techtree.content import ConceptSource, ContentError
+from techtree.content import ConceptSource, file_error
 from techtree.models import Concept
 
 
@@ -20,17 +21,20 @@ def load_lesson(concept: Concept, source: ConceptSource) -> None:
     try:
         lesson.clean()
     except ValidationError as error:
-        raise ContentError(f"{source.slug}: {'; '.join(error.messages)}") from error
-    Lesson.objects.update_or_create(
-        concept=concept,
-        defaults={"body": lesson.body, "teaching_strategy": lesson.teaching_strategy},
-    )
+        raise file_error(source.slug, "lesson body", "; ".join(error.messages)) from error
+    stored = Lesson.objects.filter(concept=concept).first()
+    if stored:
+        lesson.pk = stored.pk
+    lesson._change_reason = source.change_reason  # kept in the lesson's history
+    lesson.save()
     WorkedExample.objects.filter(concept=concept).delete()
     rows = []
     for order, spec in enumerate(source.sections.get("examples", []), start=1):
         key = spec.get("generator", "")
         if key not in examples.REGISTRY:
-            raise ContentError(f"{source.slug}: unknown example generator {key!r}")
+            raise file_error(
+                source.slug, f"examples[{order}].generator", f"unknown example generator {key!r}"
+            )
         title = spec.get("title") or examples.REGISTRY[key].title
         rows.append(WorkedExample(concept=concept, generator=key, title=title, order=order))
-    WorkedExample.objects.bulk_create(rows)
+    bulk_create_with_history(rows, WorkedExample, default_change_reason=source.change_reason)

@@ -5,8 +5,10 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
+from simple_history.models import HistoricalRecords
 
 from lessons import examples, formulas
+from techtree import content_rules
 from techtree.models import Concept
 
 
@@ -15,13 +17,17 @@ class Lesson(models.Model):
 
     concept = models.OneToOneField(Concept, on_delete=models.CASCADE, related_name="lesson")
     body = models.TextField(
+        max_length=content_rules.LESSON_BODY_CHARS,
         help_text=(
             "Markdown with $inline$ and $$display$$ math. Write numbers the engine can compute "
             "as {{ softmax([2, 1, 0.1]) | 3 }} so they are never copied by hand."
-        )
+        ),
     )
-    teaching_strategy = models.TextField(blank=True)
+    teaching_strategy = models.TextField(
+        blank=True, max_length=content_rules.TEACHING_STRATEGY_CHARS
+    )
     updated = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["concept__title"]
@@ -45,10 +51,12 @@ class WorkedExample(models.Model):
 
     concept = models.ForeignKey(Concept, on_delete=models.CASCADE, related_name="worked_examples")
     generator = models.CharField(
-        max_length=60, help_text="Which registered generator builds the example's numbers."
+        max_length=content_rules.GENERATOR_CHARS,
+        help_text="Which registered generator builds the example's numbers.",
     )
-    title = models.CharField(max_length=160)
+    title = models.CharField(max_length=content_rules.ITEM_TITLE_CHARS)
     order = models.PositiveSmallIntegerField(default=1)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["concept", "order", "pk"]

@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from simple_history.admin import SimpleHistoryAdmin
 
 from quizzes import problems
 from quizzes.models import Attempt, ConceptProgress, Problem, ProblemProgress
@@ -56,7 +57,7 @@ class ProblemInline(admin.StackedInline):
 
 
 @admin.register(Problem)
-class ProblemAdmin(admin.ModelAdmin):
+class ProblemAdmin(SimpleHistoryAdmin):
     form = ProblemForm
     list_display = ("title", "concept", "difficulty", "kind", "generator", "order")
     list_filter = ("difficulty", "kind", "concept__domain")

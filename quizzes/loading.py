@@ -6,14 +6,9 @@ from django.core.exceptions import ValidationError
 
 from quizzes import problems
 from quizzes.models import Problem
-from techtree.content import ConceptSource, ContentError
+from techtree.content import ConceptSource, file_error
+from techtree.content_rules import PROBLEM_FIELDS as FIELDS
 from techtree.models import Concept
-
-FIELDS = {
-    "generator", "title", "difficulty", "kind", "statement", "answer", "positions", "options",
-    "hints",
-    "solution", "allow_percent", "tolerance_rel", "tolerance_abs", "max_attempts",
-}  # fmt: skip
 
 
 def load_problems(concept: Concept, source: ConceptSource) -> None:
@@ -27,9 +22,7 @@ def load_problems(concept: Concept, source: ConceptSource) -> None:
     for order, spec in enumerate(specs, start=1):
         unknown = set(spec) - FIELDS
         if unknown:
-            raise ContentError(
-                f"{source.slug}: problem {order} has unknown fields {sorted(unknown)}"
-            )
+            raise file_error(source.slug, f"problems[{order}]", f"unknown fields {sorted(unknown)}")
         values = dict(spec)
         if "hints" in values:
             values["hints"] = "\n\n".join(values["hints"])
@@ -48,9 +41,10 @@ def load_problems(concept: Concept, source: ConceptSource) -> None:
         try:
             problem.full_clean(exclude=["concept"])
         except ValidationError as error:
-            raise ContentError(
-                f"{source.slug}: problem {order}: {'; '.join(error.messages)}"
+            raise file_error(
+                source.slug, f"problems[{order}]", "; ".join(error.messages)
             ) from error
+        problem._change_reason = source.change_reason  # kept in the problem's history
         problem.save()
         keep.append(problem.pk)
     Problem.objects.filter(concept=concept).exclude(pk__in=keep).delete()

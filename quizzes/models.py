@@ -8,8 +8,10 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from simple_history.models import HistoricalRecords
 
 from quizzes import answers, problems
+from techtree import content_rules
 from techtree.models import Concept
 
 
@@ -30,18 +32,20 @@ class Problem(models.Model):
     """A practice problem: generated per learner from a seed, or fixed by its author."""
 
     concept = models.ForeignKey(Concept, on_delete=models.CASCADE, related_name="problems")
-    title = models.CharField(max_length=160)
+    title = models.CharField(max_length=content_rules.ITEM_TITLE_CHARS)
     difficulty = models.CharField(max_length=6, choices=Difficulty.choices)
     order = models.PositiveSmallIntegerField(default=1)
     generator = models.CharField(
-        max_length=60,
+        max_length=content_rules.GENERATOR_CHARS,
         blank=True,
         help_text="A registered generator builds the numbers per learner. Leave empty to write "
         "a fixed problem below.",
     )
     # A fixed problem's own text and answer (ignored when a generator is set).
     kind = models.CharField(max_length=6, choices=Kind.choices, default=Kind.NUMBER)
-    statement = models.TextField(blank=True, help_text="Markdown with $math$.")
+    statement = models.TextField(
+        blank=True, max_length=content_rules.PROBLEM_TEXT_CHARS, help_text="Markdown with $math$."
+    )
     answer = models.JSONField(
         null=True,
         blank=True,
@@ -57,8 +61,14 @@ class Problem(models.Model):
     options = models.JSONField(
         default=list, blank=True, help_text='For choices: [["a", "text"], ["b", "text"], ...]'
     )
-    hints = models.TextField(blank=True, help_text="One hint per paragraph (blank-line separated).")
-    solution = models.TextField(blank=True, help_text="Markdown with $math$.")
+    hints = models.TextField(
+        blank=True,
+        max_length=content_rules.PROBLEM_TEXT_CHARS,
+        help_text="One hint per paragraph (blank-line separated).",
+    )
+    solution = models.TextField(
+        blank=True, max_length=content_rules.PROBLEM_TEXT_CHARS, help_text="Markdown with $math$."
+    )
     allow_percent = models.BooleanField(default=False)
     # Grading.
     tolerance_rel = models.FloatField(
@@ -72,6 +82,7 @@ class Problem(models.Model):
     max_attempts = models.PositiveSmallIntegerField(
         default=3, help_text="After this many wrong answers the expected answer is shown."
     )
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["concept", "order", "pk"]

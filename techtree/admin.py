@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html, format_html_join
+from simple_history.admin import SimpleHistoryAdmin
 
 from lessons.admin import LessonInline, WorkedExampleInline
 from quizzes.admin import ProblemInline
@@ -23,7 +24,7 @@ class PrerequisiteInline(admin.TabularInline):
 
 
 @admin.register(Concept)
-class ConceptAdmin(admin.ModelAdmin):
+class ConceptAdmin(SimpleHistoryAdmin):
     list_display = (
         "title",
         "domain",
@@ -79,6 +80,14 @@ class ConceptAdmin(admin.ModelAdmin):
         super().save_related(request, form, formsets, change)
         services.refresh_graph_figures()
 
+    def history_form_view(self, request: HttpRequest, object_id, version_id, extra_context=None):
+        """Reverting to an earlier version (History, then a date) may change what is
+        published, so the figures are refreshed after it as after any save."""
+        response = super().history_form_view(request, object_id, version_id, extra_context)
+        if request.method == "POST" and response.status_code == 302:
+            services.refresh_graph_figures()
+        return response
+
     def delete_model(self, request: HttpRequest, obj: Concept) -> None:
         super().delete_model(request, obj)
         services.refresh_graph_figures()
@@ -89,7 +98,7 @@ class ConceptAdmin(admin.ModelAdmin):
 
 
 @admin.register(Prerequisite)
-class PrerequisiteAdmin(admin.ModelAdmin):
+class PrerequisiteAdmin(SimpleHistoryAdmin):
     """Edges on their own, for bulk review; the same cycle check applies."""
 
     list_display = ("prerequisite", "concept")

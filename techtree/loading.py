@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from simple_history.utils import bulk_create_with_history
 
 from techtree import services
 from techtree.content import ConceptSource, check_sources
@@ -77,15 +78,20 @@ def load_concepts(sources: Iterable[ConceptSource], *, keep_existing: bool = Fal
         concept.published = source.published
         concept.core_concepts = "\n".join(source.core_concepts)
         concept.key_symbols = source.key_symbols_text()
+        concept._change_reason = source.change_reason  # kept in the concept's history
         concept.save()
         written[source.slug] = concept
 
     ids = {**{slug: c.pk for slug, c in stored.items()}, **{s: c.pk for s, c in written.items()}}
     Prerequisite.objects.filter(concept__slug__in=writing).delete()
-    Prerequisite.objects.bulk_create(
-        Prerequisite(concept_id=ids[source.slug], prerequisite_id=ids[prerequisite])
-        for source in to_write
-        for prerequisite in source.prerequisites
+    bulk_create_with_history(
+        [
+            Prerequisite(concept_id=ids[source.slug], prerequisite_id=ids[prerequisite])
+            for source in to_write
+            for prerequisite in source.prerequisites
+        ],
+        Prerequisite,
+        default_change_reason="manage.py load_content",
     )
     for source in to_write:
         for loader in _section_loaders:

@@ -7,8 +7,9 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from simple_history.models import HistoricalRecords
 
-from techtree import graph
+from techtree import content_rules, graph
 
 
 def _lines(text: str) -> list[str]:
@@ -23,22 +24,28 @@ def atom_count(core_concepts: str) -> int:
 class Concept(models.Model):
     """One node of the tech tree: something a learner can learn and master."""
 
-    slug = models.SlugField(max_length=80, unique=True)
-    title = models.CharField(max_length=120, unique=True)
-    summary = models.CharField("one-line summary", max_length=300)
-    domain = models.CharField(max_length=60, db_index=True)
+    slug = models.SlugField(max_length=content_rules.SLUG_CHARS, unique=True)
+    title = models.CharField(max_length=content_rules.CONCEPT_TITLE_CHARS, unique=True)
+    summary = models.CharField("one-line summary", max_length=content_rules.SUMMARY_CHARS)
+    domain = models.CharField(max_length=content_rules.DOMAIN_CHARS, db_index=True)
     difficulty = models.PositiveSmallIntegerField(
         validators=[MinValueValidator(1), MaxValueValidator(5)],
         help_text="1 (gentle) to 5 (demanding) stars.",
     )
     minutes = models.PositiveSmallIntegerField(
-        "estimated minutes", validators=[MinValueValidator(1)]
+        "estimated minutes",
+        validators=[MinValueValidator(1), MaxValueValidator(content_rules.MINUTES_MAX)],
     )
     key_symbols = models.TextField(
-        blank=True, help_text="One per line: symbol | meaning. Math goes between $ signs."
+        blank=True,
+        max_length=content_rules.KEY_SYMBOLS_CHARS,
+        help_text="One per line: symbol | meaning. Math goes between $ signs.",
     )
     core_concepts = models.TextField(
-        "core concepts", blank=True, help_text="The atomic ideas it introduces, one per line."
+        "core concepts",
+        blank=True,
+        max_length=content_rules.CORE_CONCEPTS_CHARS,
+        help_text="The atomic ideas it introduces, one per line.",
     )
     published = models.BooleanField(default=True, db_index=True)
     prerequisites = models.ManyToManyField(
@@ -62,6 +69,20 @@ class Concept(models.Model):
 
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
+
+    # Who changed what and when, with the values before (admin: History, and revert).
+    history = HistoricalRecords(
+        excluded_fields=[
+            "depth",
+            "unlocks_count",
+            "prerequisite_count",
+            "prerequisite_minutes",
+            "reach",
+            "bottleneck",
+            "chain_length",
+            "atoms_total",
+        ]
+    )
 
     class Meta:
         ordering = ["title"]
@@ -95,7 +116,9 @@ class Concept(models.Model):
         """(symbol, meaning) pairs from the 'symbol | meaning' lines."""
         pairs = []
         for line in _lines(self.key_symbols):
-            symbol, _, meaning = line.partition("|")
+            separator = content_rules.KEY_SYMBOL_SEPARATOR
+            separator = separator if separator in line else "|"
+            symbol, _, meaning = line.partition(separator)
             pairs.append((symbol.strip(), meaning.strip()))
         return pairs
 
@@ -135,6 +158,7 @@ class Prerequisite(models.Model):
         Concept, on_delete=models.CASCADE, related_name="prerequisite_links"
     )
     prerequisite = models.ForeignKey(Concept, on_delete=models.CASCADE, related_name="unlock_links")
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["concept__title", "prerequisite__title"]

@@ -107,5 +107,5 @@ def test_a_broken_number_directive_is_refused_with_its_file(db, tmp_path):
     _break(folder, SOFTMAX, "## ", "{{ softmax([1, 2]) | 3 | oops }}\n\n## ")
     with pytest.raises(CommandError) as error:
         load(folder)
-    assert f"{SOFTMAX}: A number directive failed" in str(error.value)
+    assert f"{SOFTMAX}.md, lesson body: A number directive failed" in str(error.value)
     assert Lesson.objects.count() == 0
