@@ -15,7 +15,6 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -23,6 +22,7 @@ from django.utils import timezone
 from lessons import seeds
 from quizzes import answers, mastery
 from quizzes.models import Attempt, ConceptProgress, Problem, ProblemProgress
+from techtree import limits
 from techtree.models import Concept, Prerequisite
 
 
@@ -312,17 +312,23 @@ def new_numbers(*, learner, problem: Problem) -> int:
         return progress.seed
 
 
-def grade_for_visitor(*, problem: Problem, raw: str, seed: int, visitor: str) -> Feedback:
-    """Grade a visitor's answer without storing it; still bounded per visitor per minute."""
+def grade_for_visitor(
+    *, problem: Problem, raw: str, seed: int, session: str | None, address: str
+) -> Feedback:
+    """Grade a visitor's answer without storing it; still bounded per visitor per minute.
+
+    A visitor is counted twice in the shared limiter: by session (ATTEMPTS_PER_MINUTE) and
+    by client address (ATTEMPTS_PER_ADDRESS_PER_MINUTE), so fresh sessions, or no cookies at
+    all, do not buy a fresh budget.
+    """
     instance = problem.instance(seed)
     grade = problem.grade(instance, raw)  # AnswerError propagates: not counted either
-    key = f"visitor-attempts:{visitor}:{timezone.now():%Y%m%d%H%M}"
-    cache.add(key, 0, timeout=120)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        count = 1
-    if count > settings.ATTEMPTS_PER_MINUTE:
+    # The session first, so one session hammering away spends only its own share of the
+    # address's budget.
+    within = not session or limits.hit("answer-session", session, settings.ATTEMPTS_PER_MINUTE, 60)
+    if not within or not limits.hit(
+        "answer-address", address, settings.ATTEMPTS_PER_ADDRESS_PER_MINUTE, 60
+    ):
         raise RateLimited(
             f"Slow down: at most {settings.ATTEMPTS_PER_MINUTE} answers a minute. Nothing was "
             "graded; try again shortly."

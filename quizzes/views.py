@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from lessons import seeds
 from quizzes import answers, progress, selectors
 from quizzes.models import Problem
+from techtree import limits
 
 FEEDBACK_KEY = "practice_feedback"
 VISITOR_KEY = "practice_visitor"
@@ -94,9 +95,12 @@ def answer(request: HttpRequest, pk: int) -> HttpResponse:
             )
         else:
             seed = _visitor(request)["seeds"].get(str(pk), seeds.personal_seed(None, ""))
-            visitor = request.session.session_key or request.META.get("REMOTE_ADDR", "anonymous")
             result = progress.grade_for_visitor(
-                problem=problem, raw=raw, seed=seed, visitor=visitor
+                problem=problem,
+                raw=raw,
+                seed=seed,
+                session=request.session.session_key,
+                address=limits.address_key(request),
             )
     except answers.AnswerError as error:
         return _refused(request, problem, error.message, raw, status=400)

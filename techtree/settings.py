@@ -108,7 +108,7 @@ if os.environ.get("REDIS_URL"):
 else:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "BACKEND": "techtree.cache.DatabaseCache",  # Django's, with an atomic incr
             "LOCATION": "techtree_cache",
         }
     }
@@ -173,6 +173,18 @@ CONTENT_SECURITY_POLICY = (
 
 # Guessing is bounded: attempts per learner (or anonymous visitor) per minute.
 ATTEMPTS_PER_MINUTE = int(os.environ.get("ATTEMPTS_PER_MINUTE", "20"))
+
+# The logit lab: requests a client may make of it per minute (a cached text costs no forward
+# pass but still counts), and how many threads NumPy's BLAS may use in each process: one,
+# so every gunicorn worker uses one core and workers do not fight over both (lens/apps.py).
+LAB_REQUESTS_PER_MINUTE = int(os.environ.get("LAB_REQUESTS_PER_MINUTE", "60"))
+BLAS_THREADS = int(os.environ.get("BLAS_THREADS", "1"))
+# Visitors are also counted by address (techtree.limits), so fresh sessions or no cookies at
+# all do not multiply the budget; a classroom behind one address shares this many.
+ATTEMPTS_PER_ADDRESS_PER_MINUTE = int(os.environ.get("ATTEMPTS_PER_ADDRESS_PER_MINUTE", "60"))
+# Proxies (addresses or networks) whose X-Forwarded-For names the real client; with none,
+# the client is REMOTE_ADDR whatever headers it sends.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
 
 LOGGING = {
     "version": 1,
