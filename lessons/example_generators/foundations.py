@@ -18,6 +18,7 @@ from lessons.example_generators.display import (
     plain,
     power_of_ten,
     scientific,
+    shown_total,
     term,
     vec,
 )
@@ -40,7 +41,13 @@ def _dot_terms(a: list[float], b: list[float]) -> str:
 def exp_log_identities(key: str, seed: int, rng: random.Random) -> Example:
     """e^a e^b = e^(a+b), e^a / e^b = e^(a-b), and log(x / y) = log x - log y."""
     a, b = draws.distinct(rng, draws.HALVES, 2)
-    x, y = (float(v) for v in rng.sample(range(2, 21), 2))
+
+    def adds_up(pair: list[int]) -> bool:
+        # log x - log y, from the two logs as shown, must give log(x / y) as shown.
+        shown = float(fixed(np.log(pair[0]), 4)) - float(fixed(np.log(pair[1]), 4))
+        return fixed(shown, 4) == fixed(np.log(pair[0] / pair[1]), 4)
+
+    x, y = (float(v) for v in draws.until(lambda: rng.sample(range(2, 21), 2), adds_up))
 
     exp_a, exp_b = float(np.exp(a)), float(np.exp(b))
     product, exp_sum = exp_a * exp_b, float(np.exp(a + b))
@@ -81,7 +88,7 @@ def exp_log_identities(key: str, seed: int, rng: random.Random) -> Example:
             "The log of a ratio",
             rf"\log \frac{{{num(x)}}}{{{num(y)}}} = {fixed(log_ratio, 4)},\quad"
             rf" \log {num(x)} - \log {num(y)} = {fixed(log_x, 4)} - {fixed(log_y, 4)}"
-            rf" = {fixed(log_x - log_y, 4)}",
+            rf" = {fixed(float(fixed(log_x, 4)) - float(fixed(log_y, 4)), 4)}",
             "Logarithms turn a ratio into a difference, the rule behind $\\log p_i = "
             "z_i - \\log \\sum_j e^{z_j}$.",
             {"log_x": log_x, "log_y": log_y, "log_ratio": log_ratio},
@@ -241,25 +248,31 @@ def distribution_entropy(key: str, seed: int, rng: random.Random) -> Example:
     spread = 0 if h_p > h_q else 1
     names = ("p", "q")
 
-    def entropy_formula(name: str, terms: list[float], h: float) -> str:
+    # The entropies are shown as the sums of their shown terms, everywhere, so that the
+    # displayed sums add up (the exact values travel in `values`).
+    shown_p = [fixed(t, 4) for t in terms_p]
+    shown_q = [fixed(t, 4) for t in terms_q]
+    shown_h = {"p": shown_total(shown_p, 4), "q": shown_total(shown_q, 4)}
+
+    def entropy_formula(name: str, terms: list[str]) -> str:
         return (
             rf"H(\mathbf{{{name}}}) = -\sum_i {name}_i \log {name}_i = "
-            rf"{' + '.join(_fmt4(t) for t in terms)} = {_fmt4(h)}"
+            rf"{' + '.join(terms)} = {shown_h[name]}"
         )
 
     steps = (
         Step(
             "Entropy of p",
-            entropy_formula("p", terms_p, h_p),
+            entropy_formula("p", shown_p),
             "Each outcome adds $-p_i \\log p_i$: rare outcomes are surprising but seldom "
             "seen, so they add little.",
-            {"terms_p": terms_p, "entropy_p": h_p},
+            {"terms_p": terms_p, "entropy_p": h_p, "shown_sum_p": float(shown_h["p"])},
         ),
         Step(
             "Entropy of q",
-            entropy_formula("q", terms_q, h_q),
+            entropy_formula("q", shown_q),
             "The same sum for the second distribution.",
-            {"terms_q": terms_q, "entropy_q": h_q},
+            {"terms_q": terms_q, "entropy_q": h_q, "shown_sum_q": float(shown_h["q"])},
         ),
         Step(
             "The most spread-out distribution",
@@ -290,7 +303,7 @@ def distribution_entropy(key: str, seed: int, rng: random.Random) -> Example:
         ),
         steps=steps,
         result=(
-            f"$H(\\mathbf{{p}}) = {_fmt4(h_p)}$ and $H(\\mathbf{{q}}) = {_fmt4(h_q)}$ nats, "
+            f"$H(\\mathbf{{p}}) = {shown_h['p']}$ and $H(\\mathbf{{q}}) = {shown_h['q']}$ nats, "
             f"against $\\log {k} = {_fmt4(max_entropy)}$: "
             f"$\\mathbf{{{names[spread]}}}$ is more spread out."
         ),
