@@ -18,6 +18,7 @@ from lessons.example_generators.display import (
     plain,
     power_of_ten,
     scientific,
+    shown_total,
     vec,
 )
 from lessons.examples import Example, Step, register
@@ -42,6 +43,8 @@ def cross_entropy_logsumexp(key: str, seed: int, rng: random.Random) -> Example:
     p_true = float(np.exp(-loss))
     softmax_true = float(engine.softmax(z)[y])
 
+    exp_terms = [fixed(v, 4) for v in shifted_exps]  # one precision; the total adds up
+    shown_sum = shown_total(exp_terms, 4)
     steps = (
         Step(
             "Take the largest logit",
@@ -52,15 +55,15 @@ def cross_entropy_logsumexp(key: str, seed: int, rng: random.Random) -> Example:
         Step(
             "Shift and exponentiate",
             rf"\mathbf{{z}} - m = {nums(shifted)},\quad"
-            rf" e^{{\mathbf{{z}} - m}} = {vec(shifted_exps, lambda v: fmt(v, 4))}",
+            rf" e^{{\mathbf{{z}} - m}} = {vec(shifted_exps, lambda v: fixed(v, 4))}",
             "The largest logit becomes $e^0 = 1$; the others shrink below 1.",
             {"shifted": shifted, "shifted_exps": plain(shifted_exps)},
         ),
         Step(
             "Add them up",
-            rf"\tilde S = {' + '.join(fmt(v, 4) for v in shifted_exps)} = {fmt(total, 5)}",
+            rf"\tilde S = {' + '.join(exp_terms)} = {shown_sum}",
             "A number between 1 and 4, so its logarithm is safe.",
-            {"shifted_sum": total},
+            {"shifted_sum": total, "shown_sum": float(shown_sum)},
         ),
         Step(
             "Log-sum-exp",

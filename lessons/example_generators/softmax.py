@@ -8,7 +8,17 @@ import numpy as np
 
 from lessons import engine
 from lessons.example_generators import draws
-from lessons.example_generators.display import cls, fixed, fmt, near_zero, num, nums, plain, vec
+from lessons.example_generators.display import (
+    cls,
+    fixed,
+    fmt,
+    near_zero,
+    num,
+    nums,
+    plain,
+    shown_total,
+    vec,
+)
 from lessons.examples import Example, Step, register
 
 SHIFTS = (-50.0, -3.0, -2.0, 2.0, 5.0, 10.0, 100.0)
@@ -34,18 +44,20 @@ def softmax_probabilities(key: str, seed: int, rng: random.Random) -> Example:
     top = int(engine.argmax(z))
 
     powers = r",\ ".join(f"e^{{{num(v)}}}" for v in z)
+    exp_terms = [fixed(e, 4) for e in exps]  # one precision, and the total they add up to
+    shown_sum = shown_total(exp_terms, 4)
     steps = (
         Step(
             "Exponentiate each logit",
-            rf"e^{{\mathbf{{z}}}} = ({powers}) = {vec(exps)}",
+            rf"e^{{\mathbf{{z}}}} = ({powers}) = {vec(exps, lambda e: fixed(e, 4))}",
             "Every $e^{z_i}$ is positive, so negative logits are no problem.",
             {"exps": plain(exps)},
         ),
         Step(
             "Add the exponentials",
-            rf"S = \sum_j e^{{z_j}} = {' + '.join(fmt(e) for e in exps)} = {fmt(total, 4)}",
+            rf"S = \sum_j e^{{z_j}} = {' + '.join(exp_terms)} = {shown_sum}",
             "This sum is the normaliser: dividing by it makes the entries add up to one.",
-            {"total": total},
+            {"total": total, "shown_sum": float(shown_sum)},
         ),
         Step(
             "Divide by the sum",
