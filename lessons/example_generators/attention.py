@@ -8,7 +8,18 @@ import numpy as np
 
 from lessons import engine
 from lessons.example_generators import draws
-from lessons.example_generators.display import aligned, fmt, matrix, num, nums, plain, term, vec
+from lessons.example_generators.display import (
+    aligned,
+    fixed,
+    fmt,
+    matrix,
+    num,
+    nums,
+    plain,
+    shown_total,
+    term,
+    vec,
+)
 from lessons.examples import Example, Step, register
 
 GROWTH_DIMS = (4, 16, 64)
@@ -228,6 +239,7 @@ def masked_softmax(key: str, seed: int, rng: random.Random) -> Example:
 
     exps = [float(np.exp(s)) if k else 0.0 for s, k in zip(scores, keep, strict=True)]
     total = float(np.sum(exps))
+    kept_terms = [fixed(e, 4) for e in exps[: 4 - hidden]]  # shown, with their total
     weights = engine.masked_softmax(scores, keep)
     kept_softmax = engine.softmax(kept)
     difference = float(np.max(np.abs(weights[: 4 - hidden] - kept_softmax)))
@@ -244,15 +256,15 @@ def masked_softmax(key: str, seed: int, rng: random.Random) -> Example:
         ),
         Step(
             "Exponentiate",
-            rf"e^{{\tilde{{\mathbf{{s}}}}}} = {vec(exps, _fmt4)}",
+            rf"e^{{\tilde{{\mathbf{{s}}}}}} = {vec(exps, lambda e: fixed(e, 4))}",
             "Because $e^{-\\infty} = 0$, hidden positions contribute nothing.",
             {"exps": exps},
         ),
         Step(
             "Add the kept terms",
-            rf"S = {' + '.join(_fmt4(e) for e in exps[: 4 - hidden])} = {_fmt4(total)}",
+            rf"S = {' + '.join(kept_terms)} = {shown_total(kept_terms, 4)}",
             "Only the visible positions share the probability mass.",
-            {"total": total},
+            {"total": total, "shown_sum": float(shown_total(kept_terms, 4))},
         ),
         Step(
             "Normalise",

@@ -8,7 +8,17 @@ import numpy as np
 
 from lessons import engine
 from lessons.example_generators import draws
-from lessons.example_generators.display import aligned, cls, fmt, num, nums, plain, vec
+from lessons.example_generators.display import (
+    aligned,
+    cls,
+    fixed,
+    fmt,
+    num,
+    nums,
+    plain,
+    shown_total,
+    vec,
+)
 from lessons.examples import Example, Step, register
 
 DRAWS = 20
@@ -124,6 +134,7 @@ def top_k_top_p(key: str, seed: int, rng: random.Random) -> Example:
     top_indices, _ = engine.top_k(z, keep_k)
     top_indices = sorted(int(i) for i in np.ravel(top_indices))
     top_mass = float(np.sum(p[top_indices]))
+    mass_terms = [fixed(p[i], 4) for i in top_indices]  # shown, with their total
     top_probabilities = np.zeros(size)
     top_probabilities[top_indices] = p[top_indices] / top_mass
     nucleus = np.asarray(engine.top_p_mask(z, mass), dtype=bool)
@@ -142,9 +153,13 @@ def top_k_top_p(key: str, seed: int, rng: random.Random) -> Example:
         Step(
             f"Keep the top {keep_k}",
             rf"\text{{kept}} = {_classes(top_indices)},\quad"
-            rf" \text{{mass}} = {' + '.join(fmt(p[i]) for i in top_indices)} = {fmt(top_mass)}",
+            rf" \text{{mass}} = {' + '.join(mass_terms)} = {shown_total(mass_terms, 4)}",
             f"Top-k keeps a fixed number of tokens, here {keep_k}, however the mass is spread.",
-            {"top_k_indices": top_indices, "top_k_mass": top_mass},
+            {
+                "top_k_indices": top_indices,
+                "top_k_mass": top_mass,
+                "shown_mass": float(shown_total(mass_terms, 4)),
+            },
         ),
         Step(
             "Renormalise the top k",
