@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "lessons",
     "quizzes",
     "lens",
+    "authoring",  # the top floor: template admin and preview, history, dump_content
 ]
 
 MIDDLEWARE = [

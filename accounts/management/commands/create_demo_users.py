@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand
 
 DEMO_LEARNER = ("learner", "softmax-learner-2026")
 DEMO_AUTHOR = ("author", "softmax-author-2026")
-AUTHORED_APPS = ("techtree", "lessons", "quizzes")
+AUTHORED_APPS = ("techtree", "lessons", "quizzes", "exercise_templates", "authoring")
 
 
 class Command(BaseCommand):
