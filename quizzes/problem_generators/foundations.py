@@ -9,7 +9,7 @@ import numpy as np
 
 from lessons import engine
 from lessons.example_generators import draws
-from lessons.example_generators.display import fixed, num, nums, plain, term, vec
+from lessons.example_generators.display import fixed, num, nums, plain, shown_total, term, vec
 from lessons.examples import Step
 from quizzes.problem_generators.writing import (
     NUMBER_FORMAT,
@@ -579,6 +579,9 @@ def distribution_entropy(rng: random.Random) -> ProblemInstance:
     bits = answer / float(np.log(2))
     uniform = float(np.log(k))
     shown_terms = " + ".join(rf"({num(-v)}) \log {num(v)}" if v > 0 else "0" for v in p)
+    rounded = [fixed(t, 4) for t in terms]  # the terms as shown, and the total they give
+    shown_h = shown_total(rounded, 4)
+    rounded_vec = vec(terms, lambda t: fixed(t, 4))
     steps = (
         Step(
             "One term per outcome",
@@ -588,10 +591,10 @@ def distribution_entropy(rng: random.Random) -> ProblemInstance:
         ),
         Step(
             "Add",
-            rf"H = {' + '.join(fmt4(t) for t in terms)} = {fmt4(answer)}\ \text{{nats}}",
+            rf"H = {' + '.join(rounded)} = {shown_h}\ \text{{nats}}",
             f"The uniform distribution over {k} outcomes would reach "
             f"$\\log {k} \\approx {fmt4(uniform)}$.",
-            {"entropy": answer, "max_entropy": uniform},
+            {"entropy": answer, "max_entropy": uniform, "shown_sum": float(shown_h)},
         ),
     )
     return ProblemInstance(
@@ -604,11 +607,11 @@ def distribution_entropy(rng: random.Random) -> ProblemInstance:
         hints=(
             "Compute $-p_i \\log p_i$ for each outcome and add the terms up.",
             "An outcome with probability 0 contributes 0 (not an error).",
-            f"The terms are ${vec(terms, fmt4)}$.",
+            f"The terms are ${rounded_vec}$.",
         ),
         solution=(
-            f"The terms $-p_i \\log p_i$ are ${vec(terms, fmt4)}$, which add up to "
-            f"$H \\approx {fmt4(answer)}$ nats (${fmt4(bits)}$ bits if you use $\\log_2$). "
+            f"The terms $-p_i \\log p_i$ are ${rounded_vec}$, which add up to "
+            f"$H \\approx {shown_h}$ nats (${fmt4(bits)}$ bits if you use $\\log_2$). "
             f"The most spread-out distribution over {k} outcomes, the uniform one, has "
             f"$\\log {k} \\approx {fmt4(uniform)}$ nats, so this one is less spread out."
         ),
