@@ -5,6 +5,7 @@ Production sets SECRET_KEY, DATABASE_URL (PostgreSQL), ALLOWED_HOSTS and leaves 
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -55,6 +56,7 @@ INSTALLED_APPS = [
     "quizzes",
     "lens",
     "authoring",  # the top floor: template admin and preview, history, dump_content
+    "axes",  # login failures per username and per client, in the database
 ]
 
 MIDDLEWARE = [
@@ -68,6 +70,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a lockout into the locked-out page
 ]
 
 ROOT_URLCONF = "techtree.urls"
@@ -122,6 +125,25 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out name or client
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Throttles on accounts (README, "Throttling"). Axes keeps its counts in the database, so
+# every worker sees them; the lockout ends by itself after the cool-off, or at once for a
+# name whose password is reset from the mailed link.
+AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LOGIN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # either one alone locks
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # the pause ends on time, always
+AXES_USERNAME_CALLABLE = "accounts.lockout.username_for_lockout"
+AXES_CLIENT_IP_CALLABLE = "techtree.limits.client_address"
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.locked_out"
+AXES_VERBOSE = False
+SIGNUPS_PER_ADDRESS_PER_HOUR = int(os.environ.get("SIGNUPS_PER_ADDRESS_PER_HOUR", "10"))
+RESETS_PER_CLIENT_PER_HOUR = int(os.environ.get("RESETS_PER_CLIENT_PER_HOUR", "10"))
+RESETS_PER_EMAIL_PER_HOUR = int(os.environ.get("RESETS_PER_EMAIL_PER_HOUR", "3"))
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "quizzes:dashboard"
 LOGOUT_REDIRECT_URL = "techtree:tree"

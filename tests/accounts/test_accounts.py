@@ -56,7 +56,7 @@ def test_signing_up_returns_to_where_the_learner_was_but_only_on_this_site(clien
 def test_a_taken_username_is_refused(client, member):
     response = signup(client, username="grace")
     assert response.status_code == 200
-    assert "A user with that username already exists." in response.content.decode()
+    assert "This username is not available." in response.content.decode()
     assert User.objects.filter(username="grace").count() == 1
 
 

@@ -1,0 +1,26 @@
+"""What django-axes counts a login failure by: the name as a reader sees it."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from accounts import usernames
+
+
+def username_for_lockout(request: HttpRequest, credentials: dict | None) -> str:
+    """The typed name's skeleton, so "Ada", "ADA" and "аda" share one failure count."""
+    name = (credentials or {}).get("username")
+    if name is None and request is not None:
+        name = request.POST.get("username", "")
+    return usernames.skeleton(str(name or ""))
+
+
+def locked_out(request: HttpRequest, original_response=None, credentials=None) -> HttpResponse:
+    """The page axes shows a locked-out client: why, for how long, and the way back."""
+    context = {
+        "failure_limit": settings.AXES_FAILURE_LIMIT,
+        "minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
+    }
+    return render(request, "registration/locked_out.html", context, status=429)
