@@ -229,6 +229,11 @@ def dot_product_growth(key: str, seed: int, rng: random.Random) -> Example:
     )
 
 
+def _last_positions(count: int) -> str:
+    """'the last position is' or 'the last 2 positions are': no 'last 1 position'."""
+    return "the last position is" if count == 1 else f"the last {count} positions are"
+
+
 @register("masked_softmax", "A masked softmax")
 def masked_softmax(key: str, seed: int, rng: random.Random) -> Example:
     """A padding mask: hidden scores get weight exactly 0, the rest renormalise."""
@@ -249,7 +254,7 @@ def masked_softmax(key: str, seed: int, rng: random.Random) -> Example:
         Step(
             "Hide the padding",
             rf"\tilde{{\mathbf{{s}}}} = {_masked(scores, keep)}",
-            f"The last {hidden} position{'s are' if hidden > 1 else ' is'} padding: "
+            f"{_last_positions(hidden).capitalize()} padding: "
             f"{'their scores are' if hidden > 1 else 'its score is'} replaced by $-\\infty$ "
             "before softmax.",
             {"mask": keep},
@@ -283,8 +288,8 @@ def masked_softmax(key: str, seed: int, rng: random.Random) -> Example:
         key=key,
         seed=seed,
         statement=(
-            f"Attention scores $\\mathbf{{s}} = {nums(scores)}$ belong to a sequence whose "
-            f"last {hidden} position{'s are' if hidden > 1 else ' is'} padding. Compute the "
+            f"Attention scores $\\mathbf{{s}} = {nums(scores)}$ belong to a sequence in which "
+            f"{_last_positions(hidden)} padding. Compute the "
             "masked softmax."
         ),
         steps=steps,

@@ -151,3 +151,16 @@ def signed_sum(terms: Iterable[str]) -> str:
 def shown_total(terms: Iterable[str], places: int) -> str:
     """The sum of numbers AS SHOWN, to `places` decimals: displayed arithmetic adds up."""
     return fixed(math.fsum(float(text) for text in terms), places)
+
+
+def square_root(n: float, show: Callable[[float], str] = fmt) -> str:
+    r"""``\sqrt{64} = 8`` when the root is exact, ``\sqrt{27} \approx 5.196`` otherwise."""
+    root = math.sqrt(_checked(n))
+    relation = "=" if root == int(root) and int(root) ** 2 == n else r"\approx"
+    return rf"\sqrt{{{num(n)}}} {relation} {num(root) if relation == '=' else show(root)}"
+
+
+def coefficient(a: float) -> str:
+    """A number written before a variable: "2" in 2x, nothing for 1x, "-" for -1x."""
+    text = num(a)
+    return {"1": "", "-1": "-"}.get(text, text)

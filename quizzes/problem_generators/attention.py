@@ -8,7 +8,16 @@ import numpy as np
 
 from lessons import engine
 from lessons.example_generators import draws
-from lessons.example_generators.display import aligned, matrix, num, nums, plain, term, vec
+from lessons.example_generators.display import (
+    aligned,
+    matrix,
+    num,
+    nums,
+    plain,
+    square_root,
+    term,
+    vec,
+)
 from lessons.examples import Step
 from quizzes.problem_generators.writing import (
     NUMBER_FORMAT,
@@ -304,7 +313,7 @@ def dot_product_spread(rng: random.Random) -> ProblemInstance:
         ),
         solution=(
             f"Each $q_i k_i$ has mean 0 and variance 1, so the sum of {d} of them has variance "
-            f"{d} and standard deviation $\\sqrt{{{d}}} \\approx {fmt4(answer)}$. Scores that "
+            f"{d} and standard deviation ${square_root(d, fmt4)}$. Scores that "
             "spread this widely make softmax nearly one-hot; dividing by $\\sqrt{d}$ brings the "
             "spread back to 1 whatever the dimension."
         ),
@@ -455,6 +464,13 @@ def padding_masked_weights(rng: random.Random) -> ProblemInstance:
     )
 
 
+def padding_phrase(pads: int, n: int) -> str:
+    """Which leading positions are padding, with the grammar right for one or several."""
+    if pads == 1:
+        return f"the first of its {n} positions (position 1) is padding"
+    return f"the first {pads} of its {n} positions (positions 1 to {pads}) are padding"
+
+
 @register(
     "causal_and_padding_row",
     title="A causal mask and padding together",
@@ -501,8 +517,7 @@ def causal_and_padding_row(rng: random.Random) -> ProblemInstance:
     )
     return ProblemInstance(
         statement=(
-            f"A batch is left-padded: the first {pads} of its {n} positions "
-            f"({'position 1' if pads == 1 else 'positions 1 and 2'}) are padding. A decoder "
+            f"A batch is left-padded: {padding_phrase(pads, n)}. A decoder "
             f"applies both a causal mask and a padding mask. The query at position {query} "
             f"(counting from 1) has scores $\\mathbf{{s}} = {nums(scores)}$ over all {n} "
             f"positions. Enter its {n} attention weights in order, comma-separated, each "
@@ -512,13 +527,14 @@ def causal_and_padding_row(rng: random.Random) -> ProblemInstance:
         answer=floats(weights),
         hints=(
             "A position is kept only if neither mask hides it.",
-            f"The causal mask hides positions after {query}; the padding mask hides the "
-            f"first {pads}.",
+            f"The causal mask hides positions after {query}; the padding mask hides "
+            f"{'position 1' if pads == 1 else f'the first {pads}'}.",
             f"Take the softmax over positions {shown} only; the rest get 0.",
         ),
         solution=(
-            f"The causal mask keeps positions 1 to {query} and the padding mask drops the first "
-            f"{pads}, leaving {shown}. The softmax of their scores "
+            f"The causal mask keeps positions 1 to {query} and the padding mask drops "
+            f"{'position 1' if pads == 1 else f'the first {pads}'}, leaving {shown}. "
+            "The softmax of their scores "
             f"${nums([scores[j] for j in visible])}$ gives the weights, and every hidden "
             f"position gets 0: $\\boldsymbol{{\\alpha}} = {vec(weights, fmt4)}$."
         ),

@@ -9,7 +9,17 @@ import numpy as np
 
 from lessons import engine
 from lessons.example_generators import draws
-from lessons.example_generators.display import fixed, num, nums, plain, shown_total, term, vec
+from lessons.example_generators.display import (
+    coefficient,
+    fixed,
+    num,
+    nums,
+    plain,
+    shown_total,
+    square_root,
+    term,
+    vec,
+)
 from lessons.examples import Step
 from quizzes.problem_generators.writing import (
     NUMBER_FORMAT,
@@ -373,8 +383,8 @@ def cosine_similarity(rng: random.Random) -> ProblemInstance:
         ),
         solution=(
             f"$\\mathbf{{q}} \\cdot \\mathbf{{k}} = {num(dot)}$, "
-            f"$\\lVert \\mathbf{{q}} \\rVert = \\sqrt{{{num(nq2)}}} \\approx {fmt4(nq)}$ and "
-            f"$\\lVert \\mathbf{{k}} \\rVert = \\sqrt{{{num(nk2)}}} \\approx {fmt4(nk)}$, so "
+            f"$\\lVert \\mathbf{{q}} \\rVert = {square_root(nq2, fmt4)}$ and "
+            f"$\\lVert \\mathbf{{k}} \\rVert = {square_root(nk2, fmt4)}$, so "
             f"the cosine is ${num(dot)} / ({fmt4(nq)} \\times {fmt4(nk)}) \\approx "
             f"{fmt4(answer)}$. Dividing by the lengths removes their scale and keeps only "
             "the direction."
@@ -692,7 +702,7 @@ def chain_rule_softplus(rng: random.Random) -> ProblemInstance:
     steps = (
         Step(
             "Outer and inner functions",
-            rf"f(x) = g(u),\quad g(u) = \log(1 + e^u),\quad u = {num(a)}x",
+            rf"f(x) = g(u),\quad g(u) = \log(1 + e^u),\quad u = {coefficient(a)}x",
             "",
             {},
         ),
@@ -712,18 +722,20 @@ def chain_rule_softplus(rng: random.Random) -> ProblemInstance:
     )
     return ProblemInstance(
         statement=(
-            f"Let $f(x) = \\log\\left(1 + e^{{{num(a)}x}}\\right)$. Compute $f'({num(x)})$ {SIG3}."
+            f"Let $f(x) = \\log\\left(1 + e^{{{coefficient(a)}x}}\\right)$. "
+            f"Compute $f'({num(x)})$ {SIG3}."
         ),
         kind="number",
         answer=answer,
         hints=(
-            f"Treat it as $\\log(1 + e^u)$ with $u = {num(a)}x$.",
+            f"Treat it as $\\log(1 + e^u)$ with $u = {coefficient(a)}x$.",
             "The derivative of $\\log(1 + e^u)$ with respect to $u$ is "
             "$e^u / (1 + e^u) = \\sigma(u)$; then multiply by $du/dx$.",
             f"$u = {num(u)}$ and $\\sigma({num(u)}) \\approx {fmt4(s)}$.",
         ),
         solution=(
-            f"With $u = {num(a)}x$, $f'(x) = \\sigma(u) \\cdot {term(a)}$. At $x = {num(x)}$, "
+            f"With $u = {coefficient(a)}x$, $f'(x) = \\sigma(u) \\cdot {term(a)}$. "
+            f"At $x = {num(x)}$, "
             f"$u = {num(u)}$ and $\\sigma({num(u)}) \\approx {fmt4(s)}$, so "
             f"$f'({num(x)}) \\approx {fmt4(answer)}$. Forgetting the inner slope "
             f"${num(a)}$ is the usual slip."
