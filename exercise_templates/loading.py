@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from exercise_templates.models import ExerciseTemplate
 from exercises import templates
-from techtree.content import ConceptSource, ContentError
+from techtree.content import ConceptSource, file_error
 from techtree.models import Concept
 
 
@@ -16,17 +16,17 @@ def load_templates(concept: Concept, source: ConceptSource) -> None:
     """
     specs = source.sections.get("exercises", [])
     if not isinstance(specs, list):
-        raise ContentError(f"{source.slug}: `exercises` must be [[exercises]] tables")
+        raise file_error(source.slug, "exercises", "must be [[exercises]] tables")
     keep = []
     for order, spec in enumerate(specs, start=1):
         errors = templates.validate_template(spec)
         if errors:
             shown = "; ".join(str(error) for error in errors[:5])
-            raise ContentError(f"{source.slug}: exercises[{order}]: {shown}")
+            raise file_error(source.slug, f"exercises[{order}]", shown)
         row = ExerciseTemplate.objects.filter(concept=concept, key=spec["key"]).first()
         row = row or ExerciseTemplate(concept=concept)
         if spec["key"] in keep:
-            raise ContentError(f"{source.slug}: exercises[{order}]: key {spec['key']!r} twice")
+            raise file_error(source.slug, f"exercises[{order}].key", f"{spec['key']!r} twice")
         row.spec, row.order = spec, order
         row.save()
         keep.append(spec["key"])
