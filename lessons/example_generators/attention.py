@@ -155,6 +155,8 @@ def dot_product_growth(key: str, seed: int, rng: random.Random) -> Example:
         scaled_maxima.append(float(np.max(np.abs(scaled))))
     roots = [float(np.sqrt(d)) for d in dims]
     ratios = [s / r for s, r in zip(stds, roots, strict=True)]
+    # The quotient shown is that of the numbers shown, so the division adds up as displayed.
+    shown_ratios = [float(fmt(s)) / float(fmt(r)) for s, r in zip(stds, roots, strict=True)]
     q0, k0 = [float(v) for v in first_query[0]], [float(v) for v in first_key[0]]
     dot0 = float(np.dot(q0, k0))
 
@@ -185,11 +187,11 @@ def dot_product_growth(key: str, seed: int, rng: random.Random) -> Example:
             rows(
                 lambda n: (
                     rf"\operatorname{{std}} / \sqrt{{{dims[n]}}} = "
-                    rf"{fmt(stds[n])} / {fmt(roots[n])} = {fmt(ratios[n])}"
+                    rf"{fmt(stds[n])} / {fmt(roots[n])} = {fmt(shown_ratios[n])}"
                 )
             ),
             "The ratio stays near 1: the spread grows like $\\sqrt{d}$, not like $d$.",
-            {"sqrt_d": roots, "ratios": ratios},
+            {"sqrt_d": roots, "ratios": ratios, "shown_ratios": shown_ratios},
         ),
         Step(
             "Divide the scores by the square root of d",
