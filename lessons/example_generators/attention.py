@@ -70,8 +70,15 @@ def attention_weights(key: str, seed: int, rng: random.Random) -> Example:
         return [draws.nonzero_vector(rng, -2, 2, d) for _ in range(3)]
 
     q = draws.nonzero_vector(rng, -2, 2, d)
-    keys = draws.until(draw_keys, lambda ks: np.ptp(np.array(ks) @ np.array(q)) >= 1)
-    values = [[float(v) for v in draws.integers(rng, 0, 4, 2)] for _ in range(3)]
+    # Distinct keys and distinct values: two identical keys would make a degenerate example.
+    keys = draws.until(
+        draw_keys,
+        lambda ks: np.ptp(np.array(ks) @ np.array(q)) >= 1 and draws.all_different(ks),
+    )
+    values = draws.until(
+        lambda: [[float(v) for v in draws.integers(rng, 0, 4, 2)] for _ in range(3)],
+        draws.all_different,
+    )
 
     scores = np.array(keys) @ np.array(q)
     sqrt_d = float(np.sqrt(d))

@@ -65,3 +65,8 @@ def integers(rng: random.Random, low: int, high: int, k: int) -> list[int]:
 def nonzero_vector(rng: random.Random, low: int, high: int, d: int) -> list[float]:
     """A length-`d` vector of integers from low..high that is not all zeros."""
     return until(lambda: [float(v) for v in integers(rng, low, high, d)], lambda v: any(v))
+
+
+def all_different(rows: Sequence[Sequence[float]]) -> bool:
+    """No two rows equal: two identical keys (or values) make a degenerate exercise."""
+    return len({tuple(float(v) for v in row) for row in rows}) == len(rows)

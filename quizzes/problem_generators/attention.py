@@ -203,7 +203,9 @@ def attention_output(rng: random.Random) -> ProblemInstance:
         out = np.ravel(out)
         uniform = np.mean(values, axis=0)
         return (
-            float(np.min(weights)) >= 0.02
+            draws.all_different(keys)
+            and draws.all_different(values)
+            and float(np.min(weights)) >= 0.02
             and float(np.max(weights)) <= 0.95
             and _distinct_gap(np.ravel(weights), 0.02)
             and float(np.min(np.abs(out))) >= 0.1

@@ -280,6 +280,7 @@ def most_aligned_key(rng: random.Random) -> ProblemInstance:
         longest = int(np.argmax(lengths))
         return (
             dots[-1] - dots[-2] >= 1
+            and draws.all_different(keys)
             and longest != int(np.argmax(np.dot(keys, q)))
             and np.sum(lengths == lengths[longest]) == 1
         )
