@@ -9,7 +9,10 @@ gives the scores the model would output if it stopped there. For each position w
 * a histogram of all scores at each stage, z-scored so every stage has mean 0 and standard
   deviation 1, on bin edges shared by every stage and position (figure "Logit histogram").
 
-Results are plain lists and dicts, ready for ``json_script``; see ``logit_lens`` for the shape.
+Results are plain lists and dicts, ready for ``json_script`` and ``json.dumps``: one compact
+array per quantity with the position first, not an object per token (see ``logit_lens``).
+Everything is computed with array operations over all positions at once; the cost for a
+64-token text is held within twice the forward pass (``bench/lens.py``).
 """
 
 from __future__ import annotations
@@ -29,10 +32,12 @@ EXAMPLES_PER_BIN = 3
 # On the sample texts, every stage of the committed model stays within about -7.2 and +5.4:
 # the long tail is on the left (tokens ruled out), the top tokens reach +2 to +5.
 BIN_EDGES = np.linspace(-8.0, 6.0, 29)
-# The page gets scores and z-scores to 3 decimals and probabilities to 4 significant digits:
-# more than a chart can show, and a third of the JSON that full floats would take.
-DECIMALS = 3
+# The page gets scores and z-scores to 2 decimals (as its tables show them; a hundredth is
+# under a pixel on its charts) and probabilities to 4 significant digits.
+DECIMALS = 2
 SIGNIFICANT = 4
+# Bump when the result's shape changes, so results stored under the old shape are not read.
+FORMAT = 2
 
 
 class LensInputError(ValueError):
@@ -88,74 +93,114 @@ def logit_lens(
     """All three figures' data for every position of ``text`` (or only ``position``).
 
     Position ``i`` is the i-th token; the model's scores there are its guesses for token
-    ``i + 1``. Raises ``LensInputError`` for unusable input. The result::
+    ``i + 1``. Raises ``LensInputError`` for unusable input. The result (P positions, K top
+    tokens, S stages, B histogram bins; arrays are nested lists, the position first)::
 
+        format, model  FORMAT and the model's version (what the result was computed with)
         text        the text as read (line endings and tabs normalised)
         limit       TEXT_LIMIT, the most characters accepted
         vocab_size  how many tokens are scored at each stage
-        tokens      [{id, text, start, end}]: each token, shown readably (␣ space, ⏎ line
-                    break), and the characters it covers
-        unknown     [{index, char}]: characters read as <unk>
+        top_k       K
+        tokens      [token id] for every token of the text; ``vocab[id]`` shows it
+        spans       [[start, end]]: the characters each token covers
+        unknown     [[index, char]]: characters read as <unk>
         stages      [{label, kind, layer}]: "embed", "L1 attn", "L1 mlp", ...; kind is
                     "embed", "attention" or "mlp"
         segments    [{from, to, kind}]: stage ``from`` to stage ``to``, the block between them
         bin_edges   the histogram's bin edges in z-score units, the same for every stage
-        positions   one entry per position (all of them, or only ``position``):
-          position, token, next_token (None at the last position)
-          top       the TOP_K best tokens of the full model, best first:
-                    [{id, token, scores, ranks, probabilities}], each list one value per stage
-          histogram {mean, std: [stage], counts: [stage][bin], top_z: [stage][k],
-                     examples: [stage][bin][up to EXAMPLES_PER_BIN token ids, highest
-                     scoring first]}
-        vocab       every token shown readably, by id (to name the histogram's examples)
+        vocab       every token shown readably (␣ space, ⏎ line break), by id
+        positions   [P]: the positions that follow (all of them, or only ``position``)
+        top         [P][K]: the K best token ids of the full model, best first
+        scores      [P][K][S]: their scores at every stage
+        ranks       [P][K][S]: their ranks among all tokens (1 is the top)
+        probability [P][K]: the model's output probability of each
+        mean, std   [P][S]: each stage's raw scores' mean and standard deviation
+        counts      [P][S][B]: tokens per bin of z-score
+        top_z       [P][S][K]: the top tokens' z-scores
+        examples    [P][...]: for each stage, then each bin, the ids of its min(count, 3)
+                    highest-scoring tokens, best first, run together (``counts`` splits them)
     """
     model = model or default_model()
     text = check_text(text)
     tokenizer = model.tokenizer
     encoding = tokenizer.encode_with_spans(text)
     ids = encoding.ids
-    positions = range(len(ids)) if position is None else [check_position(position, len(ids))]
-
-    logits = stage_logits(model, ids)[:, list(positions), :]
+    if position is None:
+        positions = list(range(len(ids)))
+        logits = stage_logits(model, ids)
+    else:
+        positions = [check_position(position, len(ids))]
+        logits = stage_logits(model, ids)[:, positions, :]
     stages = describe_stages(model.config.n_layers)
     evolution = top_token_evolution(logits, top_k)
     histogram = logit_histograms(logits, evolution["top_ids"])
-    display = np.array([tokenizer.display(i) for i in range(tokenizer.vocab_size)], dtype=object)
-
     return {
+        "format": FORMAT,
+        "model": model.version,
         "text": text,
         "limit": TEXT_LIMIT,
         "vocab_size": tokenizer.vocab_size,
-        "tokens": [
-            {"id": i, "text": tokenizer.display(i), "start": start, "end": end}
-            for i, (start, end) in zip(ids, encoding.spans, strict=True)
-        ],
-        "unknown": [{"index": index, "char": char} for index, char in encoding.unknown],
+        "top_k": top_k,
+        "tokens": list(ids),
+        "spans": [list(span) for span in encoding.spans],
+        "unknown": [[index, char] for index, char in encoding.unknown],
         "stages": stages,
         "segments": [
             {"from": s - 1, "to": s, "kind": stage["kind"]} for s, stage in enumerate(stages) if s
         ],
         "bin_edges": BIN_EDGES.tolist(),
-        "positions": [
-            _position_entry(p, column, ids, display, evolution, histogram)
-            for column, p in enumerate(positions)
-        ],
-        "vocab": display.tolist(),
+        "vocab": vocabulary(model),
+        "positions": positions,
+        "top": evolution["top_ids"].tolist(),
+        "scores": np.round(evolution["scores"].transpose(1, 2, 0), DECIMALS).tolist(),
+        "ranks": evolution["ranks"].transpose(1, 2, 0).tolist(),
+        "probability": significant(evolution["probabilities"], SIGNIFICANT),
+        "mean": np.round(histogram["mean"].T, DECIMALS).tolist(),
+        "std": np.round(histogram["std"].T, DECIMALS).tolist(),
+        "counts": histogram["counts"].transpose(1, 0, 2).tolist(),
+        "top_z": np.round(histogram["top_z"].transpose(1, 0, 2), DECIMALS).tolist(),
+        "examples": shown_examples(histogram["examples"]),
     }
+
+
+def vocabulary(model: Model) -> list[str]:
+    """Every token of the model shown readably, by id."""
+    tokenizer = model.tokenizer
+    return [tokenizer.display(i) for i in range(tokenizer.vocab_size)]
+
+
+def one_position(result: dict, position: int) -> dict:
+    """The result for every position cut down to one ``position`` (as if asked for it alone)."""
+    if result["positions"] != list(range(len(result["tokens"]))):
+        raise ValueError("one_position needs a result for every position")
+    column = check_position(position, len(result["tokens"]))
+    return result | {key: [result[key][column]] for key in PER_POSITION}
+
+
+# The keys of a result that hold one entry per position.
+PER_POSITION = (
+    "positions", "top", "scores", "ranks", "probability", "mean", "std", "counts", "top_z",
+    "examples",
+)  # fmt: skip
 
 
 def top_token_evolution(logits: np.ndarray, top_k: int = TOP_K) -> dict[str, np.ndarray]:
     """For stage logits (stages, positions, vocab): the final top-k ids and their path.
 
-    ``top_ids`` is (positions, k), best first (ties to the lower id); ``scores``, ``ranks`` and
-    ``probabilities`` are (stages, positions, k). Rank 1 is the top; a token's rank is one plus
-    the number of tokens scored strictly higher at that stage.
+    ``top_ids`` is (positions, k), best first; ``scores`` and ``ranks`` are (stages,
+    positions, k); ``probabilities`` (positions, k) are the output's, the only ones shown.
+    Rank 1 is the top; a token's rank is one plus the number of tokens scored strictly
+    higher at that stage. The top k are found by partitioning, then only those k are sorted
+    (ties, which float64 scores do not produce in practice, to the lower id).
     """
     final = logits[-1]
-    top_ids = np.argsort(-final, axis=-1, kind="stable")[:, :top_k]
+    part = np.argpartition(-final, top_k - 1, axis=-1)[:, :top_k]
+    part.sort(axis=-1)
+    best_first = np.argsort(-np.take_along_axis(final, part, axis=-1), axis=-1, kind="stable")
+    top_ids = np.take_along_axis(part, best_first, axis=-1)
     scores = np.take_along_axis(logits, top_ids[None], axis=-1)
-    ranks = 1 + (logits[:, :, None, :] > scores[..., None]).sum(axis=-1)
-    probabilities = np.take_along_axis(engine.softmax(logits, axis=-1), top_ids[None], axis=-1)
+    ranks = 1 + np.count_nonzero(logits[:, :, None, :] > scores[..., None], axis=-1)
+    probabilities = np.take_along_axis(engine.softmax(final, axis=-1), top_ids, axis=-1)
     return {"top_ids": top_ids, "scores": scores, "ranks": ranks, "probabilities": probabilities}
 
 
@@ -164,15 +209,16 @@ def logit_histograms(
 ) -> dict[str, np.ndarray]:
     """z-scored histograms of stage logits (stages, positions, vocab) on fixed ``edges``.
 
-    Returns ``mean`` and ``std`` (stages, positions), ``counts`` (stages, positions, bins),
-    ``examples`` (stages, positions, bins, EXAMPLES_PER_BIN) token ids, the highest-scoring in
-    each bin, -1 where a bin has fewer, and ``top_z`` (stages, positions, k).
+    ``edges`` must be evenly spaced. Returns ``mean`` and ``std`` (stages, positions),
+    ``counts`` (stages, positions, bins), ``examples`` (stages, positions, bins,
+    EXAMPLES_PER_BIN) token ids, the highest-scoring in each bin, -1 where a bin has fewer,
+    and ``top_z`` (stages, positions, k).
     """
     n_bins, vocab = edges.size - 1, logits.shape[-1]
     mean = logits.mean(axis=-1)
     std = logits.std(axis=-1)
     z = (logits - mean[..., None]) / np.where(std > 0, std, 1.0)[..., None]
-    bins = np.clip(np.searchsorted(edges, z, side="right") - 1, 0, n_bins - 1)
+    bins = bin_of(z, edges)
     rows = np.arange(bins[..., 0].size).reshape(bins.shape[:-1])
     flat = (rows[..., None] * n_bins + bins).ravel()
     counts = np.bincount(flat, minlength=rows.size * n_bins).reshape(*bins.shape[:-1], n_bins)
@@ -190,43 +236,27 @@ def logit_histograms(
     return {"mean": mean, "std": std, "counts": counts, "examples": examples, "top_z": top_z}
 
 
-def _position_entry(
-    position: int,
-    column: int,
-    ids: list[int],
-    display: np.ndarray,
-    evolution: dict[str, np.ndarray],
-    histogram: dict[str, np.ndarray],
-) -> dict:
-    top_ids = evolution["top_ids"][column]
-    scores = np.round(evolution["scores"][:, column].T, DECIMALS).tolist()
-    ranks = evolution["ranks"][:, column].T.tolist()
-    probabilities = significant(evolution["probabilities"][:, column].T, SIGNIFICANT)
-    examples = histogram["examples"][:, column]
-    return {
-        "position": position,
-        "token": display[ids[position]],
-        "next_token": display[ids[position + 1]] if position + 1 < len(ids) else None,
-        "top": [
-            {
-                "id": int(token),
-                "token": display[token],
-                "scores": scores[k],
-                "ranks": ranks[k],
-                "probabilities": probabilities[k],
-            }
-            for k, token in enumerate(top_ids.tolist())
-        ],
-        "histogram": {
-            "mean": np.round(histogram["mean"][:, column], DECIMALS).tolist(),
-            "std": np.round(histogram["std"][:, column], DECIMALS).tolist(),
-            "counts": histogram["counts"][:, column].tolist(),
-            "top_z": np.round(histogram["top_z"][:, column], DECIMALS).tolist(),
-            "examples": [
-                [[t for t in slot if t >= 0] for slot in stage] for stage in examples.tolist()
-            ],
-        },
-    }
+def bin_of(z: np.ndarray, edges: np.ndarray) -> np.ndarray:
+    """Each value's bin on evenly spaced ``edges``, the end bins taking everything beyond.
+
+    The same as ``searchsorted(edges, z, side="right") - 1`` clipped to the bins, at a fifth of
+    its cost: arithmetic gives the bin, and one comparison with each neighbouring edge
+    corrects the rare value that rounding put across an edge.
+    """
+    n_bins, low = edges.size - 1, edges[0]
+    step = (edges[-1] - low) / n_bins
+    bins = np.floor((z - low) / step)
+    np.clip(bins, 0, n_bins - 1, out=bins)
+    bins = bins.astype(np.intp)
+    bins -= (z < edges[bins]) & (bins > 0)
+    bins += (z >= edges[bins + 1]) & (bins < n_bins - 1)
+    return bins
+
+
+def shown_examples(examples: np.ndarray) -> list[list[int]]:
+    """Per position, the examples (stages, positions, bins, slots) with the empty slots left out."""
+    by_position = examples.transpose(1, 0, 2, 3).reshape(examples.shape[1], -1)
+    return [row[row >= 0].tolist() for row in by_position]
 
 
 def significant(values: np.ndarray, digits: int) -> list:

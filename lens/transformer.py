@@ -11,6 +11,7 @@ stream after every stage: the embedding, then each block's attention and MLP.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 from dataclasses import dataclass
@@ -37,13 +38,18 @@ class Reference:
 
 @dataclass(frozen=True)
 class Model:
-    """Weights (float64, matrices stored as (inputs, outputs)), tokenizer and training record."""
+    """Weights (float64, matrices stored as (inputs, outputs)), tokenizer and training record.
+
+    ``version`` names the exact weights and tokenizer (a hash of both files), so anything
+    computed from the model and stored outside this process is keyed by it.
+    """
 
     config: ModelConfig
     weights: dict[str, np.ndarray]
     tokenizer: Tokenizer
     metadata: dict
     references: tuple[Reference, ...]
+    version: str = ""
 
     def parameter_count(self) -> int:
         """How many numbers the network has."""
@@ -80,7 +86,9 @@ def load_model(weights_file: Path = MODEL_FILE, tokenizer_file: Path = TOKENIZER
             f"{tokenizer_file} has {tokenizer.vocab_size} tokens, the model expects "
             f"{config.vocab_size}"
         )
-    return Model(config, weights, tokenizer, metadata, references)
+    digest = hashlib.sha256(Path(weights_file).read_bytes())
+    digest.update(Path(tokenizer_file).read_bytes())
+    return Model(config, weights, tokenizer, metadata, references, digest.hexdigest()[:16])
 
 
 @cache

@@ -1,6 +1,6 @@
 // The lab's three figures as SVG: logit evolution, rank evolution and the logit histogram.
 // Each draw function takes the <svg> and a `view`: {stages, segments, entry, binEdges,
-// vocab, vocabSize, stage}. `entry` is one position of the lens data (see lens/logit_lens.py).
+// vocab, vocabSize, stage}. `entry` is one position of the lens data (see entryAt in data.js).
 
 import {
   PALETTE,

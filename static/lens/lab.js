@@ -1,6 +1,7 @@
 // The "Logit evolution" lab: reads the controls, fetches the lens data for a text (every
 // position at once, so the position slider never waits), and redraws the three figures and
 // their tables. The page embeds one position's data through json_script to draw at once.
+// The last few texts' data stay in this page, so going back to one asks the server nothing.
 
 import {
   binExamples,
@@ -14,6 +15,7 @@ import {
   highlightToken,
   stageName,
 } from "./figures.js";
+import { entryAt, tokenText } from "./data.js";
 import { markerPath, svgElement } from "./svg.js";
 
 const TYPING_PAUSE = 300; // ms after the last keystroke before the text is read
@@ -66,6 +68,7 @@ class Lab {
       histogram: root.querySelector('[data-lab-figure="histogram"]'),
     };
     this.cache = new Map();
+    this.entryCache = { data: null, position: null, entry: null };
     this.request = null;
     this.requestNumber = 0;
     this.hovered = null;
@@ -101,10 +104,11 @@ class Lab {
 
   entry() {
     if (!this.data) return null;
-    const positions = this.data.positions;
-    const entry = positions[this.position];
-    if (entry && entry.position === this.position) return entry;
-    return positions.find((e) => e.position === this.position) || null;
+    const cached = this.entryCache;
+    if (cached.data !== this.data || cached.position !== this.position) {
+      this.entryCache = { data: this.data, position: this.position, entry: entryAt(this.data, this.position) };
+    }
+    return this.entryCache.entry;
   }
 
   // ---- events
@@ -358,7 +362,7 @@ class Lab {
     ui.stage.max = data.stages.length - 1;
     ui.stage.value = this.stage;
     const items = data.tokens.map((token, index) => {
-      const link = element("a", { class: "token", href: this.linkTo(index), "data-index": index, tabindex: "-1" }, token.text);
+      const link = element("a", { class: "token", href: this.linkTo(index), "data-index": index, tabindex: "-1" }, data.vocab[token]);
       const item = element("li");
       item.append(link);
       return item;
@@ -367,7 +371,7 @@ class Lab {
     const unknown = data.unknown;
     ui.unknown.hidden = unknown.length === 0;
     if (unknown.length) {
-      const chars = [...new Set(unknown.map((u) => `“${u.char}”`))].join(", ");
+      const chars = [...new Set(unknown.map(([, char]) => `“${char}”`))].join(", ");
       ui.unknown.textContent = `${unknown.length} character${unknown.length === 1 ? "" : "s"} the model does not know ${unknown.length === 1 ? "is" : "are"} read as <unk>: ${chars}.`;
     }
   }
@@ -383,7 +387,7 @@ class Lab {
   renderPosition() {
     const { ui, data } = this;
     const last = data.tokens.length - 1;
-    const token = data.tokens[this.position].text;
+    const token = tokenText(data, this.position);
     ui.position.value = this.position;
     ui.positionShown.textContent = `${this.position} of ${last}: “${token}”`;
     ui.position.setAttribute("aria-valuetext", `Position ${this.position} of ${last}, token ${token}`);
@@ -442,7 +446,7 @@ class Lab {
       const mark = svgElement("svg", { class: "legend-mark", width: 40, height: 14, "aria-hidden": "true", focusable: "false" });
       svgElement("line", { class: "seg seg-mlp", x1: 2, y1: 7, x2: 38, y2: 7, stroke: colourOf(k) }, mark);
       svgElement("path", { class: "point", d: markerPath(k), fill: colourOf(k), transform: "translate(20 7)" }, mark);
-      const probability = formatNumber(top.probabilities.at(-1), 3);
+      const probability = formatNumber(top.probability, 3);
       button.append(
         mark,
         element("span", { class: "legend-rank" }, `${k + 1}.`),
@@ -462,7 +466,7 @@ class Lab {
 
   nextTokenId(entry) {
     const next = this.data.tokens[entry.position + 1];
-    return next ? next.id : null;
+    return next ?? null;
   }
 
   renderScoreTable(entry) {

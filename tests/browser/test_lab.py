@@ -35,7 +35,8 @@ def bars(page) -> list[tuple[str, str]]:
 
 
 def top_tokens(text: str, position: int) -> list[str]:
-    return [t["token"] for t in logit_lens(text, position=position)["positions"][0]["top"]]
+    result = logit_lens(text, position=position)
+    return [result["vocab"][token] for token in result["top"][0]]
 
 
 def test_sliders_redraw_all_three_figures(page, site, console_errors, screenshot):

@@ -13,8 +13,10 @@ from lens.logit_lens import (
     TEXT_LIMIT,
     TOP_K,
     LensInputError,
+    bin_of,
     logit_histograms,
     logit_lens,
+    one_position,
     stage_logits,
     top_token_evolution,
 )
@@ -70,10 +72,10 @@ def test_ranks_agree_with_scores_at_every_stage(logits):
 
 
 def test_probabilities_come_from_the_engine_and_sum_to_one(logits):
-    probabilities = engine.softmax(logits, axis=-1)
+    probabilities = engine.softmax(logits[-1], axis=-1)
     np.testing.assert_allclose(probabilities.sum(axis=-1), 1.0, rtol=0, atol=1e-12)
     evolution = top_token_evolution(logits)
-    picked = np.take_along_axis(probabilities, evolution["top_ids"][None], axis=-1)
+    picked = np.take_along_axis(probabilities, evolution["top_ids"], axis=-1)
     np.testing.assert_array_equal(evolution["probabilities"], picked)
 
 
@@ -109,27 +111,31 @@ def test_histogram_counts_and_examples_match_the_bins(logits):
                 assert shown[shown >= 0].tolist() == expected.tolist()
 
 
-def test_result_shape_for_the_page(model, ids, result):
-    n_stages, n_bins = model.config.n_stages, BIN_EDGES.size - 1
-    assert [t["id"] for t in result["tokens"]] == ids
+def test_result_shape_for_the_page(model, ids, logits, result):
+    n_stages, n_bins, n = model.config.n_stages, BIN_EDGES.size - 1, len(ids)
+    assert result["tokens"] == ids
+    assert result["model"] == model.version
     assert [s["label"] for s in result["stages"]][:3] == ["embed", "L1 attn", "L1 mlp"]
     assert [s["kind"] for s in result["segments"]][:2] == ["attention", "mlp"]
     assert len(result["segments"]) == n_stages - 1
-    assert len(result["positions"]) == len(ids)
-    entry = result["positions"][3]
-    assert entry["position"] == 3
-    assert entry["next_token"] == result["tokens"][4]["text"]
-    assert result["positions"][-1]["next_token"] is None
-    assert len(entry["top"]) == TOP_K
-    for top in entry["top"]:
-        assert len(top["scores"]) == len(top["ranks"]) == len(top["probabilities"]) == n_stages
-        assert top["ranks"][-1] == entry["top"].index(top) + 1
-    histogram = entry["histogram"]
-    assert np.array(histogram["counts"]).shape == (n_stages, n_bins)
-    assert np.array(histogram["top_z"]).shape == (n_stages, TOP_K)
-    assert len(histogram["examples"]) == n_stages
-    assert all(len(stage) == n_bins for stage in histogram["examples"])
-    assert sum(histogram["counts"][0]) == result["vocab_size"]
+    assert result["positions"] == list(range(n))
+    # One compact array per quantity, the position first.
+    assert np.array(result["top"]).shape == (n, TOP_K)
+    assert np.array(result["scores"]).shape == (n, TOP_K, n_stages)
+    assert np.array(result["ranks"]).shape == (n, TOP_K, n_stages)
+    assert np.array(result["probability"]).shape == (n, TOP_K)
+    assert np.array(result["mean"]).shape == np.array(result["std"]).shape == (n, n_stages)
+    assert np.array(result["counts"]).shape == (n, n_stages, n_bins)
+    assert np.array(result["top_z"]).shape == (n, n_stages, TOP_K)
+    assert np.all(np.array(result["ranks"])[:, :, -1] == np.arange(1, TOP_K + 1))
+    assert np.all(np.array(result["counts"]).sum(axis=-1) == result["vocab_size"])
+    # The examples of a position: min(count, 3) ids for each stage and bin, run together.
+    hist = logit_histograms(logits, top_token_evolution(logits)["top_ids"])
+    for position in (0, 3, n - 1):
+        expected = hist["examples"][:, position]
+        assert result["examples"][position] == expected[expected >= 0].tolist()
+        shown = np.minimum(np.array(result["counts"][position]), EXAMPLES_PER_BIN).sum()
+        assert len(result["examples"][position]) == shown
 
 
 def test_result_is_plain_json(result):
@@ -137,21 +143,30 @@ def test_result_is_plain_json(result):
 
 
 def test_tokens_are_shown_readably(result):
-    shown = [t["text"] for t in result["tokens"]]
+    shown = [result["vocab"][t] for t in result["tokens"]]
+    assert [TEXT[start:end] for start, end in result["spans"]] == [
+        text.replace("␣", " ") for text in shown
+    ]
     assert "".join(shown).replace("␣", " ") == TEXT
     assert any(text.startswith("␣") for text in shown)
 
 
-def test_one_position_equals_that_entry_of_all_positions(model, result):
+def test_one_position_equals_that_position_of_all_positions(model, result):
     single = logit_lens(TEXT, position=5, model=model)
-    assert single["positions"] == [result["positions"][5]]
+    assert single == one_position(result, 5)
+    assert single["positions"] == [5]
+    assert single["scores"] == [result["scores"][5]]
     assert single["tokens"] == result["tokens"]
+    with pytest.raises(LensInputError, match="outside the text"):
+        one_position(result, len(result["tokens"]))
+    with pytest.raises(ValueError, match="every position"):
+        one_position(single, 5)
 
 
 def test_unknown_characters_are_reported(model):
     result = logit_lens("café ☃ menu", model=model)
-    assert result["unknown"] == [{"index": 3, "char": "é"}, {"index": 5, "char": "☃"}]
-    assert "<unk>" in [t["text"] for t in result["tokens"]]
+    assert result["unknown"] == [[3, "é"], [5, "☃"]]
+    assert "<unk>" in [result["vocab"][t] for t in result["tokens"]]
 
 
 def test_line_endings_are_normalised(model):
@@ -203,3 +218,11 @@ def test_significant_rounding_stays_finite():
 
     values = np.array([0.0, 1.23456, -0.000123456, 5e-324, 1e-310, 0.99999])
     assert significant(values, 4) == [0.0, 1.235, -0.0001235, 0.0, 0.0, 1.0]
+
+
+def test_bins_by_arithmetic_equal_searchsorted_even_on_and_beside_the_edges():
+    edges = BIN_EDGES
+    beside = np.concatenate([np.nextafter(edges, -np.inf), edges, np.nextafter(edges, np.inf)])
+    z = np.concatenate([beside, np.linspace(-30, 30, 100_001), [-1e300, 1e300]])
+    expected = np.clip(np.searchsorted(edges, z, side="right") - 1, 0, edges.size - 2)
+    np.testing.assert_array_equal(bin_of(z, edges), expected)

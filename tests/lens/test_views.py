@@ -1,5 +1,8 @@
-"""The Logit evolution lab's page and JSON endpoint: rendering, data, hostile input, queries."""
+"""The Logit evolution lab's page and JSON endpoint: rendering, data, hostile input, queries,
+the shared cache and the per-client limit."""
 
+import dataclasses
+import gzip
 import json
 import re
 from html import unescape
@@ -7,18 +10,28 @@ from urllib.parse import urlencode
 
 import numpy as np
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from lens import selectors
 from lens.logit_lens import TEXT_LIMIT, TOP_K, logit_lens
 from lens.samples import SAMPLE_TEXTS
 from lens.transformer import forward
 from lens.views import CUSTOM, read_query
 
+pytestmark = pytest.mark.django_db  # the shared cache and the limiter live in the database
+
 PAGE = reverse("lens:logit_evolution")
 DATA = reverse("lens:logit_evolution_data")
 TEXT = "The reader turns the page, and the story goes on."
+
+
+@pytest.fixture(autouse=True)
+def _generous_limit(settings):
+    """Most tests send many requests from one address; the limit has tests of its own."""
+    settings.LAB_REQUESTS_PER_MINUTE = 10_000
 
 
 def page_data(response) -> dict:
@@ -48,6 +61,7 @@ def test_default_page_shows_the_first_sample_at_its_last_token(client):
     assert response.status_code == 200
     sample = SAMPLE_TEXTS[0]
     expected = logit_lens(sample.text, position=len(logit_lens(sample.text)["tokens"]) - 1)
+    assert expected["positions"] == [len(expected["tokens"]) - 1]
     data = page_data(response)
     assert data["result"] == expected
     assert data["position"] == len(expected["tokens"]) - 1
@@ -171,22 +185,23 @@ def test_data_has_every_position_and_matches_the_lens(client):
 
 def test_data_agrees_with_the_model_output(client, model):
     data = client.get(DATA, {"text": TEXT}).json()
-    ids = [token["id"] for token in data["tokens"]]
-    output = forward(model, ids).logits
-    for entry in data["positions"]:
-        row = output[entry["position"]]
-        top = [t["id"] for t in entry["top"]]
+    output = forward(model, data["tokens"]).logits
+    for column, position in enumerate(data["positions"]):
+        row = output[position]
+        top = data["top"][column]
         # The last stage is the model's output: its ten best tokens, best first.
         assert top == np.argsort(-row, kind="stable")[:TOP_K].tolist()
-        assert [t["ranks"][-1] for t in entry["top"]] == list(range(1, TOP_K + 1))
-        np.testing.assert_allclose([t["scores"][-1] for t in entry["top"]], row[top], atol=5e-4)
-        assert sum(entry["histogram"]["counts"][-1]) == data["vocab_size"]
+        assert [ranks[-1] for ranks in data["ranks"][column]] == list(range(1, TOP_K + 1))
+        np.testing.assert_allclose(
+            [scores[-1] for scores in data["scores"][column]], row[top], atol=5e-3
+        )
+        assert sum(data["counts"][column][-1]) == data["vocab_size"]
 
 
 def test_data_for_one_position(client):
     data = client.get(DATA, {"text": TEXT, "position": 3}).json()
     assert data == logit_lens(TEXT, position=3)
-    assert [entry["position"] for entry in data["positions"]] == [3]
+    assert data["positions"] == [3]
 
 
 def test_data_for_a_sample_by_name(client):
@@ -292,21 +307,133 @@ def test_any_query_string_gets_a_page_or_a_clear_error(client, params):
 # -- queries and the lesson's link
 
 
-@pytest.mark.parametrize("params", [{}, {"text": "x" * TEXT_LIMIT}, {"sample": "nope"}])
-def test_the_lab_needs_no_database_query(db, client, django_assert_num_queries, params):
-    with django_assert_num_queries(0):
-        client.get(PAGE, params)
-    with django_assert_num_queries(0):
-        client.get(DATA, params)
+CACHE_READ = 1
 
 
-def test_a_signed_in_learner_costs_only_the_session_and_user(
-    client, django_user_model, django_assert_num_queries
+@pytest.fixture
+def limit_queries() -> int:
+    """What one count of the shared limiter costs here (a new and an existing counter)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from techtree import limits
+
+    costs = []
+    for _ in range(2):
+        with CaptureQueriesContext(connection) as queries:
+            limits.hit("probe", "a client", 10, 60)
+        costs.append(len(queries))
+    return max(costs)
+
+
+@pytest.mark.parametrize("params", [{}, {"text": "x" * TEXT_LIMIT}])
+def test_a_text_already_read_costs_the_limiter_and_one_cache_read(
+    client, django_assert_num_queries, limit_queries, params
+):
+    client.get(PAGE, params)  # computes the text's data and stores it
+    for url in (PAGE, DATA):
+        with django_assert_num_queries(limit_queries + CACHE_READ, exact=False):
+            assert client.get(url, params).status_code == 200
+
+
+def test_a_refused_text_costs_only_the_limiter(client, django_assert_num_queries, limit_queries):
+    for url in (PAGE, DATA):
+        with django_assert_num_queries(limit_queries, exact=False):
+            assert client.get(url, {"sample": "nope"}).status_code == 400
+
+
+def test_a_signed_in_learner_costs_the_session_and_user_besides(
+    client, django_user_model, django_assert_num_queries, limit_queries
 ):
     client.force_login(django_user_model.objects.create_user("ada", password="pw-for-tests"))
     for params in ({}, {"text": TEXT, "position": 2}):
-        with django_assert_num_queries(2):  # the session, then the user: nothing for the lab
+        client.get(PAGE, params)
+        with django_assert_num_queries(2 + limit_queries + CACHE_READ, exact=False):
             assert client.get(PAGE, params).status_code == 200
+
+
+# -- computed once, in the shared cache
+
+
+def test_a_text_is_computed_once_for_the_page_and_every_position(client, monkeypatch):
+    calls = []
+    compute = selectors.logit_lens
+    monkeypatch.setattr(selectors, "logit_lens", lambda text: calls.append(text) or compute(text))
+    client.get(PAGE, {"text": TEXT, "position": 2})
+    client.get(PAGE, {"text": TEXT, "position": 5, "stage": 3})
+    client.get(DATA, {"text": TEXT})
+    client.get(DATA, {"text": TEXT, "position": 7})
+    client.get(DATA, {"text": "one\r\ntwo"})
+    client.get(PAGE, {"text": "one\ntwo"})  # the same text once line endings are normalised
+    assert calls == [TEXT, "one\ntwo"]
+    # Stored in Django's shared cache (the database here), not in this process.
+    stored = cache.get(selectors.result_key(TEXT))
+    assert json.loads(gzip.decompress(stored)) == logit_lens(TEXT)
+
+
+def test_the_cache_is_keyed_by_the_model_version(client, model, monkeypatch):
+    client.get(DATA, {"text": TEXT})
+    key = selectors.result_key(TEXT)
+    assert model.version in key and len(model.version) == 16
+    cache.set(key, gzip.compress(json.dumps({"stale": True}).encode()))
+    assert client.get(DATA, {"text": TEXT}).json() == {"stale": True}
+    retrained = dataclasses.replace(model, version="another-model")
+    monkeypatch.setattr(selectors, "default_model", lambda: retrained)
+    assert selectors.result_key(TEXT) != key
+    assert client.get(DATA, {"text": TEXT}).json()["text"] == TEXT
+
+
+def test_every_position_is_sent_gzipped_to_a_client_that_takes_it(client):
+    response = client.get(DATA, {"text": TEXT}, HTTP_ACCEPT_ENCODING="gzip, deflate, br")
+    assert response.status_code == 200
+    assert response["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in response["Vary"]
+    assert json.loads(gzip.decompress(response.content)) == logit_lens(TEXT)
+    plain = client.get(DATA, {"text": TEXT}, HTTP_ACCEPT_ENCODING="identity")
+    assert not plain.has_header("Content-Encoding")
+    assert plain.json() == logit_lens(TEXT)
+
+
+def test_the_longest_text_costs_little_to_send(client):
+    """Every character unknown: one token each, 256 positions, the most the lab ever sends."""
+    text = "".join(chr(0x2600 + i) for i in range(TEXT_LIMIT))
+    response = client.get(DATA, {"text": text}, HTTP_ACCEPT_ENCODING="gzip")
+    data = json.loads(gzip.decompress(response.content))
+    assert len(data["positions"]) == TEXT_LIMIT
+    # Verbose per-token objects took 1.4 MB; compact arrays and gzip send a fraction.
+    assert len(response.content) < 300_000
+    assert len(gzip.decompress(response.content)) < 1_000_000
+
+
+# -- one budget per client for both lab URLs
+
+
+def test_a_client_past_the_limit_gets_429_with_a_clear_message(client, settings):
+    settings.LAB_REQUESTS_PER_MINUTE = 3
+    assert client.get(PAGE, {"text": TEXT}).status_code == 200
+    assert client.get(DATA, {"text": TEXT}).status_code == 200
+    assert client.get(DATA, {"text": "Another text."}).status_code == 200
+    refused = client.get(DATA, {"text": "A third text."})
+    assert refused.status_code == 429
+    assert refused["Retry-After"] == "60"
+    assert "at most 3 texts a minute" in refused.json()["error"]
+    page = client.get(PAGE, {"text": TEXT})
+    assert page.status_code == 429
+    assert page["Retry-After"] == "60"
+    assert "Wait a minute" in shown_error(page)
+    assert page_data(page)["result"] is None
+    # Another client still has its whole budget.
+    assert client.get(DATA, {"text": TEXT}, REMOTE_ADDR="192.0.2.7").status_code == 200
+
+
+def test_the_limit_is_counted_in_the_shared_cache(client, settings):
+    settings.LAB_REQUESTS_PER_MINUTE = 2
+    client.get(DATA, {"text": TEXT})
+    client.get(DATA, {"text": TEXT})
+    # What one worker counted, every worker reads: here, the limiter's own entry is full.
+    from techtree import limits
+
+    assert not limits.hit("lab", "127.0.0.1", 2, 60)
 
 
 def test_the_lesson_links_to_the_lab(client, demo_tree):
