@@ -3,6 +3,7 @@
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -37,7 +38,7 @@ class ConceptAdmin(SimpleHistoryAdmin):
     list_filter = ("published", "domain", "difficulty")
     search_fields = ("title", "slug", "summary")
     prepopulated_fields = {"slug": ("title",)}
-    readonly_fields = ("graph_figures", "unlocked_concepts")
+    readonly_fields = ("graph_figures", "unlocked_concepts", "exercise_templates")
     inlines = [PrerequisiteInline, LessonInline, WorkedExampleInline, ProblemInline]
     fieldsets = (
         (
@@ -54,7 +55,7 @@ class ConceptAdmin(SimpleHistoryAdmin):
                 )
             },
         ),
-        ("Content", {"fields": ("core_concepts", "key_symbols")}),
+        ("Content", {"fields": ("core_concepts", "key_symbols", "exercise_templates")}),
         ("Place in the graph", {"fields": ("unlocked_concepts", "graph_figures")}),
     )
 
@@ -69,6 +70,27 @@ class ConceptAdmin(SimpleHistoryAdmin):
                 "<dt><strong>{}: {}</strong></dt><dd>{}</dd>",
                 ((label, value, definition) for label, definition, value in concept.figures()),
             ),
+        )
+
+    @admin.display(description="Exercise templates")
+    def exercise_templates(self, concept: Concept) -> str:
+        """Links to the concept's templates (edited on their own page, with a live preview)."""
+        add = reverse("admin:exercise_templates_exercisetemplate_add")
+        if not concept.pk:
+            return "Save the concept first, then add exercise templates to it."
+        links = format_html_join(
+            ", ",
+            '<a href="{}">{}</a>',
+            (
+                (reverse("admin:exercise_templates_exercisetemplate_change", args=[t.pk]), t.title)
+                for t in concept.exercise_templates.all()
+            ),
+        )
+        return format_html(
+            '{} <a class="addlink" href="{}?concept={}">Add an exercise template</a>',
+            links or "None yet.",
+            add,
+            concept.pk,
         )
 
     @admin.display(description="Unlocks")

@@ -123,3 +123,12 @@ def test_the_content_limits_hold_in_the_admin(author, concept):
     nul = VALID.replace("Only the", "Only\\u0000the")
     response = author.post(ADD, {"concept": concept.pk, "order": 1, "spec": nul})
     assert "U+0000" in response.content.decode() and not ExerciseTemplate.objects.exists()
+
+
+def test_the_concept_page_links_to_its_templates(author, concept):
+    template = ExerciseTemplate.objects.create(concept=concept, spec=tomllib.loads(VALID))
+    page = author.get(f"/admin/techtree/concept/{concept.pk}/change/").content.decode()
+    assert f"/admin/exercise_templates/exercisetemplate/{template.pk}/change/" in page
+    assert f"/admin/exercise_templates/exercisetemplate/add/?concept={concept.pk}" in page
+    form = author.get(f"{ADD}?concept={concept.pk}").content.decode()
+    assert f'<option value="{concept.pk}" selected>Two Logits</option>' in form
