@@ -39,17 +39,19 @@ lint: $(VENV)/.dev-installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-## serve: production-style: gunicorn with several workers; needs SECRET_KEY (and DATABASE_URL)
-serve: $(VENV)/.run-installed
-	REQUIRE_SECRET_KEY=1 $(PY) manage.py migrate --noinput
-	REQUIRE_SECRET_KEY=1 $(PY) manage.py createcachetable
-	REQUIRE_SECRET_KEY=1 $(PY) manage.py collectstatic --noinput
-	REQUIRE_SECRET_KEY=1 $(VENV)/bin/gunicorn techtree.wsgi --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile -
+# What `make serve` runs with, and so what `make check-deploy` checks: nothing else is set.
+SERVE_ENV := PRODUCTION=1
 
+## serve: production: gunicorn, HTTPS-only settings; needs SECRET_KEY, EMAIL_HOST (DATABASE_URL)
+serve: $(VENV)/.run-installed
+	$(SERVE_ENV) $(PY) manage.py migrate --noinput
+	$(SERVE_ENV) $(PY) manage.py createcachetable
+	$(SERVE_ENV) $(PY) manage.py collectstatic --noinput
+	$(SERVE_ENV) $(VENV)/bin/gunicorn techtree.wsgi --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile -
+
+## check-deploy: `check --deploy` on exactly serve's settings; give it serve's environment
 check-deploy: $(VENV)/.run-installed
-	SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))') REQUIRE_SECRET_KEY=1 \
-	ALLOWED_HOSTS=techtree.example.org SECURE_SSL_REDIRECT=1 SECURE_COOKIES=1 SECURE_HSTS_SECONDS=31536000 \
-	$(PY) manage.py check --deploy --fail-level WARNING
+	$(SERVE_ENV) $(PY) manage.py check --deploy --fail-level WARNING
 
 bench: $(VENV)/.dev-installed
 	$(PY) bench/graph.py

@@ -28,10 +28,16 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 
 DEBUG = env_bool("DEBUG", default=False)
+# `make serve` sets PRODUCTION=1: HTTPS-only cookies, HSTS, SSL redirect and a real mail
+# backend, unless INSECURE_LOCAL_TRIAL=1 says this is a trial on plain HTTP (README,
+# "Production"). `make check-deploy` checks these same settings.
+PRODUCTION = env_bool("PRODUCTION", default=False)
+INSECURE_LOCAL_TRIAL = env_bool("INSECURE_LOCAL_TRIAL", default=False)
+HTTPS_ONLY = PRODUCTION and not INSECURE_LOCAL_TRIAL
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
-    if not DEBUG and env_bool("REQUIRE_SECRET_KEY", default=False):
+    if not DEBUG and (PRODUCTION or env_bool("REQUIRE_SECRET_KEY", default=False)):
         raise ImproperlyConfigured("Set SECRET_KEY in the environment for production.")
     # Only for development and tests; production sets REQUIRE_SECRET_KEY=1 via `make serve`.
     SECRET_KEY = "django-insecure-development-only-key-change-me-in-production-0123456789"
@@ -60,16 +66,17 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # The header middleware stands above whitenoise, so static files get the same headers.
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
     "techtree.middleware.ContentSecurityPolicyMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",  # last: turns a lockout into the locked-out page
 ]
 
@@ -148,7 +155,22 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "quizzes:dashboard"
 LOGOUT_REDIRECT_URL = "techtree:tree"
 
-EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if os.environ.get("EMAIL_HOST")
+    else "django.core.mail.backends.console.EmailBackend",
+)
+if (
+    PRODUCTION
+    and not INSECURE_LOCAL_TRIAL
+    and EMAIL_BACKEND.rsplit(".", 2)[-2] in {"console", "locmem", "dummy", "filebased"}
+):
+    # Reset mails hold working login links; printed to the log, anyone reading it can use them.
+    raise ImproperlyConfigured(
+        f"Production needs a real mail backend, not {EMAIL_BACKEND}: set EMAIL_HOST (and "
+        "EMAIL_HOST_USER, EMAIL_HOST_PASSWORD), or INSECURE_LOCAL_TRIAL=1 for a trial."
+    )
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "techtree <noreply@localhost>")
 if os.environ.get("EMAIL_HOST"):
     EMAIL_HOST = os.environ["EMAIL_HOST"]
@@ -174,17 +196,18 @@ if DEBUG:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Security headers; the HTTPS ones are switched on for production by `make serve`.
+# Security headers; the HTTPS ones are on in production (PRODUCTION=1, set by `make serve`).
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=False)
-SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", default=False)
-CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
-SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0"))
+SECURE_SSL_REDIRECT = HTTPS_ONLY
+SESSION_COOKIE_SECURE = HTTPS_ONLY
+CSRF_COOKIE_SECURE = HTTPS_ONLY
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000")) if HTTPS_ONLY else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
 SECURE_HSTS_PRELOAD = SECURE_HSTS_SECONDS > 0
 if env_bool("BEHIND_TLS_PROXY", default=False):
+    # Only behind a proxy that terminates TLS and sets (never passes on) this header.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # Content-Security-Policy: everything comes from this origin; no inline scripts or handlers.
