@@ -332,6 +332,7 @@ def finite_difference_derivative(key: str, seed: int, rng: random.Random) -> Exa
 
     value = softplus(x)
     derivative = float(engine.sigmoid(x))
+    log_loss = float(engine.cross_entropy([0.0, x], 0))  # -log(1 - sigma(x)), label 0
     hs = [10.0**e for e in STEP_EXPONENTS]
     centrals = [(softplus(x + h) - softplus(x - h)) / (2 * h) for h in hs]
     errors = [abs(c - derivative) for c in centrals]
@@ -345,6 +346,15 @@ def finite_difference_derivative(key: str, seed: int, rng: random.Random) -> Exa
             rf" f'(x) = \frac{{e^x}}{{1 + e^x}} = \sigma(x)",
             "The chain rule gives the sigmoid as the derivative of the softplus.",
             {"f": value},
+        ),
+        Step(
+            "The softplus is the log loss",
+            rf"-\log\left(1 - \sigma({num(x)})\right) = -\log {fixed(1 - derivative, 6)}"
+            rf" = {fixed(log_loss, 6)} = f({num(x)})",
+            "A logistic model that gives logit $x$ to an example of class 0 predicts class 1 "
+            r"with probability $\sigma(x)$; its log loss $-\log(1 - \sigma(x))$ is exactly "
+            r"the softplus, and the derivative $\sigma(x) = p - y$ is the log loss's gradient.",
+            {"log_loss": log_loss, "one_minus_sigmoid": 1 - derivative},
         ),
         Step(
             "Nudge x both ways",
@@ -384,8 +394,9 @@ def finite_difference_derivative(key: str, seed: int, rng: random.Random) -> Exa
         key=key,
         seed=seed,
         statement=(
-            f"The softplus $f(x) = \\log(1 + e^x)$ has derivative $\\sigma(x)$. At "
-            f"$x = {num(x)}$, compare $\\sigma(x)$ with the central difference "
+            "The softplus $f(x) = \\log(1 + e^x)$ is the log loss of a logistic model that "
+            "gives logit $x$ to an example of class 0, and its derivative is $\\sigma(x)$. "
+            f"Check that at $x = {num(x)}$, then compare $\\sigma(x)$ with the central difference "
             "$\\frac{f(x+h) - f(x-h)}{2h}$."
         ),
         steps=steps,
