@@ -190,24 +190,28 @@ def logistic_bias_for_probability(rng: random.Random) -> ProblemInstance:
     dot = float(np.dot(w, x))
     answer = log_odds - dot
     check = float(engine.sigmoid(dot + answer))
+    # s is shown to the answer's decimals, so that b = s - w.x adds up as shown.
+    places = decimals(fmt4(answer))
+    s_text = fixed(log_odds, places)
+    b_text = fixed(float(s_text) - dot, places)
     steps = (
         Step(
             "Invert the sigmoid",
             rf"\sigma(s) = {num(p)} \iff s = \log\frac{{{num(p)}}}{{1 - {num(p)}}}"
-            rf" = {fmt4(log_odds)}",
+            rf" = {s_text}",
             "The score a logistic regression produces is the log-odds of its probability.",
             {"log_odds": log_odds},
         ),
         Step(
             "Subtract the dot product",
-            rf"b = s - \mathbf{{w}} \cdot \mathbf{{x}} = {fmt4(log_odds)} - ({num(dot)})"
-            rf" = {fmt4(answer)}",
+            rf"b = s - \mathbf{{w}} \cdot \mathbf{{x}} = {s_text} - ({num(dot)})"
+            rf" = {b_text}",
             "",
             {"dot": dot, "bias": answer},
         ),
         Step(
             "Check",
-            rf"\sigma({num(dot)} + ({fmt4(answer)})) = {fmt4(check)}",
+            rf"\sigma({num(dot)} + ({b_text})) = {fmt4(check)}",
             "",
             {"check": check},
         ),
@@ -225,14 +229,14 @@ def logistic_bias_for_probability(rng: random.Random) -> ProblemInstance:
         hints=(
             "Work backwards: which score $s$ has $\\sigma(s) = p$?",
             "The inverse of the sigmoid is the log-odds: $s = \\log \\frac{p}{1 - p}$.",
-            f"$s \\approx {fmt4(log_odds)}$ and $\\mathbf{{w}} \\cdot \\mathbf{{x}} = {num(dot)}$; "
+            f"$s \\approx {s_text}$ and $\\mathbf{{w}} \\cdot \\mathbf{{x}} = {num(dot)}$; "
             "the bias makes up the difference.",
         ),
         solution=(
             f"The score must be the log-odds $\\log({num(p)} / {fixed(1 - p, 2)}) \\approx "
-            f"{fmt4(log_odds)}$. The weights contribute $\\mathbf{{w}} \\cdot \\mathbf{{x}} = "
-            f"{num(dot)}$, so $b = {fmt4(log_odds)} - ({num(dot)}) \\approx {fmt4(answer)}$. "
-            f"Check: $\\sigma({num(dot)} + ({fmt4(answer)})) \\approx {fmt4(check)}$."
+            f"{s_text}$. The weights contribute $\\mathbf{{w}} \\cdot \\mathbf{{x}} = "
+            f"{num(dot)}$, so $b = {s_text} - ({num(dot)}) \\approx {b_text}$. "
+            f"Check: $\\sigma({num(dot)} + ({b_text})) \\approx {fmt4(check)}$."
         ),
         steps=steps,
         answer_format=NUMBER_FORMAT,
