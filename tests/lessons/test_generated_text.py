@@ -14,9 +14,15 @@ test here over every registered generator, so it cannot come back:
 
 from __future__ import annotations
 
+import math
+import re
+
+import numpy as np
 import pytest
 
+from lessons import examples
 from lessons.example_generators.display import fixed, fmt, vec
+from quizzes import problems
 
 
 @pytest.mark.parametrize(
@@ -37,3 +43,173 @@ def test_short_decimals_are_not_padded_with_zeros(value, digits, text):
 def test_a_vector_is_not_mixed_precision_because_of_rounding_noise():
     assert vec([0.2, 1 - 0.85, 0.3 - 0.2], lambda v: fmt(v, 4)) == r"(0.2,\ 0.15,\ 0.1)"
     assert fixed(1 - 0.85, 4) == "0.15"
+
+
+# --- Every generator, seeds 1-29 ----------------------------------------------------------
+
+SEEDS = range(1, 30)
+NUMBER = r"-?\d+(?:\.\d+)?"
+TERM_TEXT = rf"(?:{NUMBER}|\(-\d+(?:\.\d+)?\))"
+# A chain of shown numbers joined by + and -, then = or \approx and a shown result; the
+# chain may be negated as -( ... ). What precedes the chain must not bind tighter than +
+# (a product, a power, a fraction), and the result must not continue into more arithmetic.
+CHAIN = re.compile(
+    r"(?P<neg>-\\left\(|-\()?(?<![\w.^{}/\\*])(?P<terms>"
+    + TERM_TEXT
+    + r"(?:\s*[+\-]\s*"
+    + TERM_TEXT
+    + r")+)"
+    r"(?P<close>\\right\)|\))?\s*(?P<rel>=|\\approx)\s*(?P<result>" + NUMBER + r")"
+    r"(?![\d.]|\s*\\times|\s*\^|\s*\\cdot|\s*/|\s*[+\-]\s*\d|\s*\\%|%|\})"
+)
+TIGHTER_BEFORE = re.compile(r"(\\cdot|\\times|/|\^|\{|_|\\frac|[a-zA-Z])\s*$")
+SIGNED_TERM = re.compile(r"([+\-]?)\s*\(?(" + NUMBER + r")\)?")
+PLUS_MINUS = re.compile(r"[+\-−]\s+[-−]\s?\d")
+ONE_COEFFICIENT = re.compile(r"(?<![\w.^{_\\])[-−]?1(?=[a-z]\b)")
+SQUARE_ROOT_APPROX = re.compile(r"\\sqrt\{(\d+)\}\s*\\approx\s*(\d+(?:\.\d+)?)(?![\d.])")
+ONE_COUNTED = re.compile(
+    r"\b(?:first|last) 1\b|(?<![\d.,\-])\b1 (?:positions|tokens|classes|keys|queries|draws|"
+    r"predictions|examples|samples|bins|steps|entries|terms|logits|words|layers|outcomes)\b"
+)
+
+
+def _decimals(text: str) -> int:
+    return len(text.partition(".")[2])
+
+
+def arithmetic_slips(text: str) -> list[str]:
+    """Shown sums that do not add up as shown, and results padded beyond their inputs."""
+    slips = []
+    for match in CHAIN.finditer(text):
+        if bool(match["neg"]) != bool(match["close"]):
+            continue
+        before = text[max(0, match.start("terms") - 12) : match.start("terms")]
+        if not match["neg"] and TIGHTER_BEFORE.search(before.rstrip("( ")):
+            continue
+        terms = SIGNED_TERM.findall(match["terms"])
+        total = math.fsum(-float(v) if sign == "-" else float(v) for sign, v in terms)
+        total = -total if match["neg"] else total
+        result = match["result"]
+        places = _decimals(result)
+        if abs(total - float(result)) > 0.5 * 10**-places + 1e-12:
+            slips.append(f"{match.group(0)!r}: the shown terms give {total:.{places + 2}f}")
+        elif (
+            places > max(_decimals(v) for _, v in terms)
+            and result.endswith("0")
+            and abs(total - float(result)) < 1e-12
+        ):
+            slips.append(f"{match.group(0)!r}: an exact result padded with zeros")
+    return slips
+
+
+def slips_in(text: str) -> list[str]:
+    """Every kind of slip found in one piece of shown text."""
+    found = [f"write '- x', not {m.group(0)!r}" for m in PLUS_MINUS.finditer(text)]
+    found += [
+        f"coefficient 1 written out: {text[max(0, m.start() - 10) : m.end() + 3]!r}"
+        for m in ONE_COEFFICIENT.finditer(text)
+    ]
+    found += [
+        f"{m.group(0)!r} is exact"
+        for m in SQUARE_ROOT_APPROX.finditer(text)
+        if float(m[2]) ** 2 == float(m[1])
+    ]
+    found += [f"count of one: {m.group(0)!r}" for m in ONE_COUNTED.finditer(text)]
+    return found + arithmetic_slips(text)
+
+
+def _example_texts(key: str, seed: int) -> list[str]:
+    example = examples.generate(key, seed)
+    texts = [example.statement, getattr(example, "result", ""), example.insight]
+    for name in ("solution", "hints"):
+        value = getattr(example, name, "")
+        texts += list(value) if isinstance(value, tuple | list) else [value]
+    return texts + [t for s in example.steps for t in (s.title, s.formula, s.explanation)]
+
+
+def _problem_texts(key: str, seed: int) -> list[str]:
+    problem = problems.generate(key, seed)
+    texts = [problem.statement, problem.solution, *problem.hints]
+    texts += [text for _, text in getattr(problem, "options", ())]
+    return texts + [t for s in problem.steps for t in (s.title, s.formula, s.explanation)]
+
+
+@pytest.mark.parametrize("key", sorted(examples.REGISTRY))
+def test_worked_examples_read_right(key):
+    found = [
+        f"seed {seed}: {slip}"
+        for seed in SEEDS
+        for text in _example_texts(key, seed)
+        if isinstance(text, str)
+        for slip in slips_in(text)
+    ]
+    assert found == []
+
+
+@pytest.mark.parametrize("key", sorted(problems.REGISTRY))
+def test_problems_read_right(key):
+    found = [
+        f"seed {seed}: {slip}"
+        for seed in SEEDS
+        for text in _problem_texts(key, seed)
+        if isinstance(text, str)
+        for slip in slips_in(text)
+    ]
+    assert found == []
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        (r"g_{3} = -(0.0039 + 0.0774 + -0.4281) \approx 0.3469", "'- x'"),
+        (r"g_{3} = -(0.0039 + 0.0774 - 0.4281) = 0.3469", "shown terms give 0.346800"),
+        (r"L = 2.993 - 2 = 0.9927", "shown terms give"),
+        (r"p_{1} = 1 - 0.85 = 0.1500", "padded"),
+        (r"f(x) = \log(1 + e^{-1x})", "coefficient 1"),
+        (r"standard deviation $\sqrt{64} \approx 8$", "exact"),
+        ("the first 1 of its 5 positions (position 1) are padding", "count of one"),
+        (r"L = 2.07214 - -0.5 = 2.572", "'- x'"),
+    ],
+)
+def test_the_checks_catch_each_slip_the_outside_check_found(text, kind):
+    assert any(kind in slip for slip in slips_in(text)), slips_in(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        r"-(0.0039 + 0.0774 - 0.4281) = 0.3468",
+        r"3 + (-9) + (-3) = -9",
+        r"1 - 0.85 = 0.15",
+        r"2 \cdot 3 + 1 = 7",  # a product before the chain: not a plain sum
+        r"\sqrt{27} \approx 5.196",
+        "the first of its 5 positions (position 1) is padding",
+        r"0.2356 + 0.3521 + 0.0572 = 0.6449",
+    ],
+)
+def test_the_checks_pass_text_that_adds_up(text):
+    assert slips_in(text) == []
+
+
+def test_no_generator_draws_two_identical_keys_or_values():
+    for registry, generate in (
+        (examples.REGISTRY, examples.generate),
+        (problems.REGISTRY, problems.generate),
+    ):
+        for key in sorted(registry):
+            for seed in SEEDS:
+                inputs = generate(key, seed).inputs
+                for field in ("keys", "values"):
+                    if field in inputs and np.ndim(inputs[field]) == 2:
+                        rows = [tuple(np.ravel(row)) for row in inputs[field]]
+                        assert len(set(rows)) == len(rows), (key, seed, field, rows)
+
+
+def test_the_softplus_example_shows_the_log_loss():
+    """Its concept calls it 'Softplus, the log loss, and a finite-difference check'."""
+    for seed in SEEDS:
+        example = examples.generate("finite_difference_derivative", seed)
+        assert "log loss" in " ".join(_example_texts("finite_difference_derivative", seed))
+        values = {k: v for step in example.steps for k, v in step.values.items()}
+        x = example.inputs["x"]
+        assert values["log_loss"] == pytest.approx(-math.log(1 - 1 / (1 + math.exp(-x))))
