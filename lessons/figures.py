@@ -7,7 +7,12 @@ number comes from `lessons.engine`. Rendering is stateless; the view caches the 
 `spec.cache_key()`.
 
 Matplotlib keeps its settings in one process-wide dict, so renders run one at a time under a
-lock with the house style applied only for their duration; pyplot is never imported.
+lock with the house style applied only for their duration; pyplot is never imported. A render
+waits for the lock at most RENDER_WAIT seconds, then raises FigureBusy (the view answers 503
+with Retry-After), so a queue of renders never holds a worker's threads for long.
+
+Matplotlib is imported by the first render, never at start-up: it costs a third of a second
+and most processes (every page but a figure's) never draw (tests/lessons/test_lazy_matplotlib.py).
 """
 
 from __future__ import annotations
@@ -20,21 +25,19 @@ import re
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 from xml.sax.saxutils import escape
 
-import matplotlib
 import numpy as np
-from matplotlib.axes import Axes
-from matplotlib.collections import PolyCollection
-from matplotlib.figure import Figure
-from matplotlib.font_manager import FontProperties
-from matplotlib.patches import Rectangle
-from matplotlib.textpath import text_to_path
-from matplotlib.ticker import MaxNLocator
-from matplotlib.transforms import Transform, offset_copy
 
 from lessons import engine
+
+if TYPE_CHECKING:  # names for annotations only; matplotlib itself is imported by render()
+    from matplotlib.axes import Axes
+    from matplotlib.collections import PolyCollection
+    from matplotlib.figure import Figure
+    from matplotlib.transforms import Transform
 
 # Bump when a drawing changes, so cached SVGs of the old drawing are no longer found.
 VERSION = 1
@@ -77,12 +80,18 @@ STYLE = {
     "hatch.linewidth": 0.6,
 }
 _RENDER_LOCK = threading.Lock()
+# A render takes tens of milliseconds; a request that cannot start one within this is refused.
+RENDER_WAIT = 5.0
 _NUMBER = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 _NOT_FINITE = {"nan", "inf", "infinity"}
 
 
 class FigureError(ValueError):
     """A figure request that cannot be drawn; the message is shown to the client."""
+
+
+class FigureBusy(RuntimeError):
+    """Other renders held the drawing lock for RENDER_WAIT seconds; try again shortly."""
 
 
 @dataclass(frozen=True)
@@ -347,11 +356,15 @@ def _describe_amplification(spec: FigureSpec) -> str:
 
 
 def _above(ax: Axes, points: float) -> Transform:
+    from matplotlib.transforms import offset_copy
+
     return offset_copy(ax.transData, fig=ax.figure, y=points, units="points")
 
 
 def _class_axis(ax: Axes, labels: list[str], name: str) -> np.ndarray:
     """Classes along x, a text label under each (an empty label is skipped), and the axis name."""
+    from matplotlib.transforms import offset_copy
+
     x = np.arange(len(labels))
     ax.set_xticks([])
     ax.set_xlim(-0.6, len(labels) - 0.4)
@@ -377,6 +390,8 @@ def _bars(
     ax: Axes, x: np.ndarray, heights: np.ndarray, width: float, colour: str, hatch: str
 ) -> PolyCollection:
     """Bars as one collection: a fraction of the cost of one Rectangle artist per bar."""
+    from matplotlib.collections import PolyCollection
+
     left, right, base = x - width / 2, x + width / 2, np.zeros_like(heights)
     corners = [(left, base), (left, heights), (right, heights), (right, base)]
     outlines = np.stack([np.column_stack(corner) for corner in corners], axis=1)
@@ -397,6 +412,11 @@ def _key(ax: Axes, entries: list[tuple[str, str, str]]) -> None:
     Drawn as plain patches and text at measured offsets; matplotlib's Legend lays itself out
     through several nested boxes and costs more than a whole extra bar series.
     """
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.patches import Rectangle
+    from matplotlib.textpath import text_to_path
+    from matplotlib.transforms import offset_copy
+
     box = ax.get_position()
     width_pt, height_pt = box.width * WIDTH_PX, box.height * HEIGHT_PX  # 1 px = 1 pt here
     font = FontProperties(size=KEY_FONT_SIZE)
@@ -475,6 +495,8 @@ def _draw_temperature(fig: Figure, spec: FigureSpec) -> None:
 
 
 def _draw_amplification(fig: Figure, spec: FigureSpec) -> None:
+    from matplotlib.ticker import MaxNLocator
+
     fig.subplots_adjust(left=0.1, right=0.98, top=0.76, bottom=0.14, wspace=0.22)
     scaled, amplified, total = _amplified(spec)
     probabilities = amplified / total
@@ -552,14 +574,27 @@ KINDS: dict[str, FigureKind] = {
 _SVG_ROOT = re.compile(r"<svg\b[^>]*>")
 
 
-def render(spec: FigureSpec) -> RenderedFigure:
-    """Draw the figure as a standalone SVG document with the alt text as its <title>."""
+def render(spec: FigureSpec, *, wait: float | None = None) -> RenderedFigure:
+    """Draw the figure as a standalone SVG document with the alt text as its <title>.
+
+    Raises FigureBusy when the drawing lock is not free within ``wait`` (by default
+    RENDER_WAIT) seconds.
+    """
+    import matplotlib
+    from matplotlib.figure import Figure
+
+    wait = RENDER_WAIT if wait is None else wait
     alt = spec.alt
     buffer = io.StringIO()
-    with _RENDER_LOCK, matplotlib.rc_context(STYLE):
-        fig = Figure(figsize=(WIDTH_PX / 72, HEIGHT_PX / 72))  # SVG units are points: 72/inch
-        KINDS[spec.kind].draw(fig, spec)
-        fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
+    if not _RENDER_LOCK.acquire(timeout=wait):
+        raise FigureBusy(f"Other figures are being drawn; none was free within {wait:g} s.")
+    try:
+        with matplotlib.rc_context(STYLE):
+            fig = Figure(figsize=(WIDTH_PX / 72, HEIGHT_PX / 72))  # SVG units: points, 72/inch
+            KINDS[spec.kind].draw(fig, spec)
+            fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
+    finally:
+        _RENDER_LOCK.release()
     return RenderedFigure(svg=_with_title(buffer.getvalue(), alt), alt=alt)
 
 

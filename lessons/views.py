@@ -9,6 +9,8 @@ from django.views.decorators.http import require_safe
 from lessons import figures, seeds, selectors
 from lessons.models import WorkedExample
 
+FIGURE_RETRY_AFTER = 5  # seconds: a busy drawing lock frees within a few renders
+
 
 @require_safe
 def example(request: HttpRequest, slug: str, order: int, seed: int) -> HttpResponse:
@@ -46,7 +48,16 @@ def figure(request: HttpRequest, kind: str) -> HttpResponse:
         spec = figures.parse_request(kind, request.GET)
     except figures.FigureError as error:
         return HttpResponse(str(error), status=400, content_type="text/plain; charset=utf-8")
-    svg = cache.get_or_set(spec.cache_key(), lambda: figures.render(spec).svg, timeout=None)
+    try:
+        svg = cache.get_or_set(spec.cache_key(), lambda: figures.render(spec).svg, timeout=None)
+    except figures.FigureBusy:
+        response = HttpResponse(
+            "Other figures are being drawn right now; try again in a few seconds.",
+            status=503,
+            content_type="text/plain; charset=utf-8",
+        )
+        response["Retry-After"] = str(FIGURE_RETRY_AFTER)
+        return response
     response = HttpResponse(svg, content_type="image/svg+xml")
     response["Cache-Control"] = "public, max-age=86400"
     return response
