@@ -1,7 +1,8 @@
 """Pages of the concept tree: fetch through a selector, render."""
 
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
 
 from lessons.selectors import lesson_view
 from quizzes.mastery import STATUS_MEANING
@@ -69,3 +70,8 @@ def concept(request: HttpRequest, slug: str) -> HttpResponse:
             "practice": practice,
         },
     )
+
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico on pages that name no icon (the admin's): the site's."""
+    return redirect(static("techtree/favicon.svg"), permanent=True)

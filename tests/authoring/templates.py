@@ -32,3 +32,20 @@ message = "That is the second class's probability."
 BROKEN = VALID.replace("z = { vector = 2", "k = { integer = [0, 2] }\nz = { vector = 2").replace(
     'solution = "$p_1', 'solution = "Logit {{ z[k] }}; $p_1'
 )
+
+
+def load_small_tree(*slugs: str):
+    """Load these demo concepts and everything they stand on, nothing else (faster than the
+    whole demo tree, and independent of concepts being written elsewhere)."""
+    from techtree.content import read_folder
+    from techtree.loading import load_concepts
+    from tests.conftest import CONTENT
+
+    sources = {source.slug: source for source in read_folder(CONTENT)}
+    wanted, todo = set(), list(slugs)
+    while todo:
+        slug = todo.pop()
+        if slug not in wanted:
+            wanted.add(slug)
+            todo.extend(sources[slug].prerequisites)
+    return load_concepts([sources[slug] for slug in sorted(wanted)])

@@ -11,9 +11,8 @@ from exercise_templates.models import ExerciseTemplate
 from lessons.models import Lesson, WorkedExample
 from quizzes.models import Problem
 from techtree.content import read_folder
-from techtree.loading import load_concepts
 from techtree.models import Concept, Prerequisite
-from tests.authoring.templates import VALID
+from tests.authoring.templates import VALID, load_small_tree
 from tests.conftest import CONTENT
 
 pytestmark = pytest.mark.django_db
@@ -85,14 +84,7 @@ def author_some_rows() -> None:
 def small_tree(db):
     """Softmax and a concept written as templates, with everything they stand on (loading
     the whole demo tree twice would validate every template twice, 50 seeds each)."""
-    sources = {source.slug: source for source in read_folder(CONTENT)}
-    wanted, todo = set(), ["softmax-and-logits", "top-k-sampling"]
-    while todo:
-        slug = todo.pop()
-        if slug not in wanted:
-            wanted.add(slug)
-            todo.extend(sources[slug].prerequisites)
-    return load_concepts([sources[slug] for slug in sorted(wanted)])
+    return load_small_tree("softmax-and-logits", "top-k-sampling")
 
 
 def test_load_dump_load_gives_the_same_database(small_tree, tmp_path):

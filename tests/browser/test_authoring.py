@@ -1,0 +1,111 @@
+"""An author grows the tree without code, in a real browser (issue 11, "Done when").
+
+The demo author logs in to the admin, creates a concept and an exercise template, previews
+the template at several seeds, saves it once broken (refused with its field, expression and
+seed) and once fixed, and publishes the concept.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.core.management import call_command
+from playwright.sync_api import Page, expect
+
+from exercise_templates.models import ExerciseTemplate
+from techtree.models import Concept
+from tests.authoring.templates import BROKEN, VALID, load_small_tree
+
+WAIT = 20_000  # ms: the machine may be busy
+
+
+@pytest.fixture
+def site(live_server, transactional_db):
+    """The live site with softmax and what it stands on (the author adds a concept of their
+    own, so the rest of the demo tree is not needed)."""
+    load_small_tree("softmax-and-logits")
+    return live_server.url
+
+
+def log_in(page: Page, site: str, username: str, password: str) -> None:
+    page.goto(site + "/admin/login/?next=/admin/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.locator("input[type=submit]").click()
+    expect(page).to_have_url(re.compile(r"/admin/$"))
+
+
+def create_concept(page: Page, site: str) -> Concept:
+    page.goto(site + "/admin/techtree/concept/add/")
+    page.fill("#id_title", "Two-Logit Softmax")
+    page.fill("#id_slug", "two-logit-softmax")
+    page.fill("#id_summary", "The probability of one of two classes, from their logits.")
+    page.fill("#id_domain", "Machine Learning")
+    page.fill("#id_difficulty", "1")
+    page.fill("#id_minutes", "10")
+    page.uncheck("#id_published")  # drafted first, published once its exercise is right
+    page.fill("#id_core_concepts", "Only the difference of the two logits matters")
+    page.fill("#id_key_symbols", "$z$ | the logits")
+    page.locator("input[name=_continue]").click()
+    expect(page.locator("ul.messagelist")).to_contain_text("was added successfully")
+    return Concept.objects.get(title="Two-Logit Softmax")
+
+
+def test_an_author_writes_previews_validates_and_publishes_a_template(
+    page: Page, site: str, console_errors, screenshot
+) -> None:
+    call_command("create_demo_users", verbosity=0)
+    log_in(page, site, "author", "softmax-author-2026")
+    concept = create_concept(page, site)
+    assert not concept.published
+
+    page.get_by_role("link", name="Add an exercise template").click()
+    expect(page.locator("#id_concept")).to_have_value(str(concept.pk))
+
+    # The live preview follows the unsaved text: three seeds, each solved, typeset by KaTeX.
+    page.fill("textarea[name=spec]", VALID)
+    cases = page.locator("[data-preview-output] [data-preview-seed]")
+    expect(cases).to_have_count(3, timeout=WAIT)
+    first = cases.first
+    expect(first.locator("[data-preview-statement]")).to_contain_text("The logits are")
+    expect(first.locator("[data-preview-answer]")).to_contain_text("Answer (number):")
+    expect(first.locator("[data-preview-mistakes]")).to_contain_text("second class")
+    expect(first.locator(".katex").first).to_be_visible()
+    page.fill("[data-preview-seeds]", "4, 9")
+    page.locator("[data-preview-button]").click()
+    expect(cases).to_have_count(2, timeout=WAIT)
+    expect(cases.first).to_have_attribute("data-preview-seed", "4")
+    screenshot("preview")
+
+    # Broken at seed 5 only: the preview says so, and saving is refused with the reason.
+    page.fill("textarea[name=spec]", BROKEN)
+    page.fill("[data-preview-seeds]", "5")
+    page.locator("[data-preview-button]").click()
+    expect(page.locator("[data-preview-output] [data-preview-errors]")).to_contain_text(
+        "solution 'z[k]' (seed 5)", timeout=WAIT
+    )
+    page.locator("input[name=_continue]").click()
+    expect(page.locator(".errornote").first).to_contain_text("Please correct the error")
+    expect(page.locator(".field-spec .errorlist")).to_contain_text(
+        "solution 'z[k]' (seed 5): 'z[k]' failed: index 2 is out of bounds"
+    )
+    assert not ExerciseTemplate.objects.exists()
+    screenshot("refused")
+
+    # Fixed: saved, with the author in its history.
+    page.fill("textarea[name=spec]", VALID)
+    page.locator("input[name=_continue]").click()
+    expect(page.locator("ul.messagelist")).to_contain_text("was added successfully")
+    template = ExerciseTemplate.objects.get()
+    assert template.concept == concept and template.key == "two-logit-softmax"
+    assert template.history.get().history_user.username == "author"
+
+    # Published from the concept's page.
+    page.goto(site + f"/admin/techtree/concept/{concept.pk}/change/")
+    expect(page.locator(".field-exercise_templates")).to_contain_text("Softmax of two logits")
+    page.check("#id_published")
+    page.locator("input[name=_save]").click()
+    expect(page.locator("ul.messagelist")).to_contain_text("was changed successfully")
+    concept.refresh_from_db()
+    assert concept.published and concept.is_placed
