@@ -214,6 +214,7 @@ class ProblemProgress(models.Model):
     updated = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name_plural = "problem progress"  # not Django's default "problem progresss"
         constraints = [
             models.UniqueConstraint(fields=["learner", "problem"], name="one_progress_per_problem")
         ]
