@@ -96,3 +96,10 @@ def test_every_stored_value_quoted_is_the_exact_float():
                     assert direction == ("more" if above else "less"), (source.slug, digits)
                 quoted += 1
     assert quoted >= 4  # 0.1, 0.2, 0.3 and their sum, in the floating-point concept
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=lambda s: s.slug)
+def test_no_rendered_lesson_writes_plus_minus(source):
+    """Directives print negatives with '-': a lesson must write '- x', never '+ -x'."""
+    body = formulas.fill_numbers(source.body)
+    assert re.findall(r".{0,30}[+\-−]\s+[-−]\s?\d", body) == []
