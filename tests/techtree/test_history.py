@@ -1,6 +1,7 @@
 """Authored content keeps its history: who, when, what it was before, and a way back."""
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.test import Client
 
@@ -17,7 +18,7 @@ pytestmark = pytest.mark.django_db
 def author(demo_tree):
     call_command("create_demo_users", verbosity=0)
     client = Client()
-    assert client.login(username="author", password="softmax-author-2026")
+    client.force_login(get_user_model().objects.get(username="author"))
     return client
 
 
