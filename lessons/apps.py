@@ -9,3 +9,8 @@ class LessonsConfig(AppConfig):
         from techtree.loading import register_section_loader
 
         register_section_loader(load_lesson)
+
+        from lessons.models import Lesson, WorkedExample
+        from techtree.versions import watch
+
+        watch(Lesson, WorkedExample)

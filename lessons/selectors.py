@@ -12,6 +12,7 @@ from django.utils.safestring import SafeString, mark_safe
 from lessons import engine, examples, formulas, markup, seeds
 from lessons.models import Lesson, WorkedExample
 from techtree.models import Concept
+from techtree.versions import cached_fragment
 
 logger = logging.getLogger(__name__)
 
@@ -68,8 +69,12 @@ def example_item(slug: str, order: int) -> str:
 
 
 def lesson_view(concept: Concept, *, learner_id: int | None) -> LessonView:
-    """The lesson and the learner's variant of each worked example (two queries)."""
-    lesson = Lesson.objects.filter(concept=concept).first()
+    """The lesson and the learner's variant of each worked example.
+
+    The examples are one query; the rendered lesson comes from the shared cache (the content
+    version, then the lesson: two reads), so its Markdown and numbers are rendered once per
+    content version, by whichever worker asks first.
+    """
     shown = []
     for row in WorkedExample.objects.filter(concept=concept).order_by("order"):
         if row.generator not in examples.REGISTRY:
@@ -79,15 +84,30 @@ def lesson_view(concept: Concept, *, learner_id: int | None) -> LessonView:
         row.concept = concept  # already loaded; saves a query per example link
         seed = seeds.personal_seed(learner_id, example_item(concept.slug, row.order))
         shown.append(ShownExample(row=row, example=row.build(seed), seed=seed))
-    if lesson is None:
+    text = cached_fragment(f"lesson:{concept.pk}", lambda: _lesson_text(concept))
+    if not text:
         return LessonView(html=None, teaching_strategy="", examples=shown)
-    before, intro, after = split_lesson(lesson.body)
+    html, teaching_strategy, intro, after = text
     return LessonView(
-        html=render_lesson(before),
-        teaching_strategy=lesson.teaching_strategy,
+        html=mark_safe(html),
+        teaching_strategy=teaching_strategy,
         examples=shown,
-        examples_intro=render_lesson(intro) if intro else None,
-        html_after=render_lesson(after) if after.strip() else None,
+        examples_intro=mark_safe(intro) if intro else None,
+        html_after=mark_safe(after) if after else None,
+    )
+
+
+def _lesson_text(concept: Concept) -> tuple[str, str, str | None, str | None] | tuple[()]:
+    """The lesson rendered once per content version: (html, strategy, intro, after), or ()."""
+    lesson = Lesson.objects.filter(concept=concept).first()
+    if lesson is None:
+        return ()
+    before, intro, after = split_lesson(lesson.body)
+    return (
+        str(render_lesson(before)),
+        lesson.teaching_strategy,
+        str(render_lesson(intro)) if intro else None,
+        str(render_lesson(after)) if after.strip() else None,
     )
 
 

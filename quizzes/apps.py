@@ -10,3 +10,8 @@ class QuizzesConfig(AppConfig):
         from techtree.loading import register_section_loader
 
         register_section_loader(load_problems)
+
+        from quizzes.models import Problem
+        from techtree.versions import watch
+
+        watch(Problem)

@@ -10,7 +10,6 @@ from django.db.models import Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.urls import reverse
 
-from techtree import graph
 from techtree.models import Concept, Prerequisite
 
 CARD_FIELDS = ("id", "slug", "title", "summary", "domain", "difficulty", "minutes", "depth")
@@ -143,7 +142,7 @@ class ConceptView:
 
 
 def concept_view(slug: str, *, include_unpublished: bool = False) -> ConceptView:
-    """A concept and its neighbourhood in five queries; Concept.DoesNotExist if unknown."""
+    """A concept and its neighbourhood in four queries; Concept.DoesNotExist if unknown."""
     visible = Concept.objects.all() if include_unpublished else published_concepts()
     concept = visible.get(slug=slug)
     prerequisites = list(
@@ -158,19 +157,16 @@ def concept_view(slug: str, *, include_unpublished: bool = False) -> ConceptView
         .filter(id__in=RawSQL(_BEHIND_SQL, (True, concept.pk, True)))
         .only(*CARD_FIELDS)
     }
-    edges = Prerequisite.objects.filter(
-        concept_id__in=[*behind, concept.pk], prerequisite_id__in=list(behind)
-    ).values_list("prerequisite_id", "concept_id")
-    nodes = {**behind, concept.pk: concept}
-    order = graph.learning_path(
-        graph.build_graph(nodes, edges), concept.pk, key=lambda pk: nodes[pk].title
-    )
+    # A concept's level inside its own ancestry is its stored depth in the whole tree, so
+    # the learning path (graph.learning_path) is the ancestry by depth then title: no graph
+    # is built per request.
+    ancestry = sorted(behind.values(), key=_by_depth)
     return ConceptView(
         concept=concept,
         prerequisites=sorted(prerequisites, key=_by_depth),
         unlocks=sorted(unlocks, key=_by_depth),
-        behind=sorted(behind.values(), key=_by_depth),
-        path=[nodes[pk] for pk in order],
+        behind=ancestry,
+        path=[*ancestry, concept],
     )
 
 

@@ -9,7 +9,7 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.db.models.expressions import RawSQL
 
-from techtree import graph, graph_arrays
+from techtree import graph, graph_arrays, versions
 from techtree.models import Concept, Prerequisite, atom_count
 
 FIGURE_FIELDS = (
@@ -162,6 +162,7 @@ def refresh_graph_figures() -> int:
         if tuple(row[4:]) != values:
             changed.append((*values, row[0]))
     _write_figures(changed)
+    versions.content_changed()  # bulk loads bypass the models' save signals
     return len(changed)
 
 

@@ -164,8 +164,9 @@ def test_concept_page_queries_do_not_grow_with_the_tree(
     client, sized_tree, django_assert_num_queries
 ):
     slug = "logit-evolution"  # the deepest demo concept, in a tree of either size
-    # concept, prerequisites, unlocks, everything behind it, their edges, lesson, examples,
-    # problems
+    client.get(f"/concepts/{slug}/")  # its rendered lesson is in the shared cache from now on
+    # concept, prerequisites, unlocks, everything behind it, the content version and the
+    # rendered lesson (cache), examples, problems
     with django_assert_num_queries(8):
         assert client.get(f"/concepts/{slug}/").status_code == 200
 

@@ -1,0 +1,57 @@
+"""The content version: one token in the shared cache that every content save replaces.
+
+Expensive fragments (rendered lessons, the tree's JSON) are cached under keys that include
+it, so a save through any app server is seen by every other at once: the old entries are
+simply never asked for again and expire. The token is replaced only once the saving
+transaction commits, so no worker can cache the old content under the new version.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+
+KEY = "techtree:content-version"
+FRAGMENT_SECONDS = 24 * 3600  # fragments of an old version linger at most this long
+
+
+def content_version() -> str:
+    """The current content version (one cache read)."""
+    version = cache.get(KEY)
+    if version is None:
+        cache.add(KEY, uuid.uuid4().hex, timeout=None)
+        version = cache.get(KEY)
+    return version
+
+
+def content_changed() -> None:
+    """Start a new content version once the current transaction (if any) commits."""
+    transaction.on_commit(lambda: cache.set(KEY, uuid.uuid4().hex, timeout=None))
+
+
+def _changed(**_kwargs) -> None:
+    content_changed()
+
+
+def watch(*models) -> None:
+    """Start a new content version whenever one of these models is saved or deleted.
+
+    Each app watches its own content models from its AppConfig.ready(); bulk writes that
+    bypass signals (synthetic trees) call content_changed() through the graph refresh.
+    """
+    for model in models:
+        post_save.connect(_changed, sender=model, dispatch_uid=f"content-version-save-{model}")
+        post_delete.connect(_changed, sender=model, dispatch_uid=f"content-version-delete-{model}")
+
+
+def cached_fragment(name: str, build, *, version: str | None = None):
+    """`build()` cached in the shared cache under this content version."""
+    key = f"fragment:{version or content_version()}:{name}"
+    value = cache.get(key)
+    if value is None:
+        value = build()
+        cache.set(key, value, timeout=FRAGMENT_SECONDS)
+    return value
