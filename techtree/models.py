@@ -132,6 +132,29 @@ class Concept(models.Model):
         """Whether the graph figures have been computed for it (published concepts only)."""
         return self.depth is not None
 
+    def clean(self) -> None:
+        """Each core concept and key symbol within the limits a content file has, so what the
+        admin stores can always be written back to a file (`dump_content`)."""
+        errors = {}
+        for name, values, rule in (
+            (
+                "core_concepts",
+                self.core_concept_list,
+                content_rules.CONCEPT.fields["core_concepts"],
+            ),
+            (
+                "key_symbols",
+                [list(p) for p in self.key_symbol_pairs],
+                content_rules.CONCEPT.fields["key_symbols"],
+            ),
+        ):
+            try:
+                rule(values, name)
+            except content_rules.RuleError as error:
+                errors[name] = str(error)
+        if errors:
+            raise ValidationError(errors)
+
     def figures(self) -> list[tuple[str, str, int | None]]:
         """(label, definition, value) for each graph figure, in display order."""
         values = {

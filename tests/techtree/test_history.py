@@ -91,3 +91,14 @@ def test_the_admin_enforces_the_content_limits(author):
         concept_form(title="T" * (content_rules.CONCEPT_TITLE_CHARS + 1)),
     )
     assert response.status_code == 200 and not Concept.objects.filter(slug="softmax-regression")
+
+
+def test_the_admin_refuses_a_core_concept_no_file_could_hold(author):
+    """What the admin stores can always be dumped back to a file (content_rules.LINE_CHARS)."""
+    long_line = "x" * (content_rules.LINE_CHARS + 1)
+    response = author.post(
+        "/admin/techtree/concept/add/", concept_form(core_concepts=f"Fine\n{long_line}")
+    )
+    assert response.status_code == 200
+    assert "core_concepts[2]: is 301 characters long; the limit is 300" in response.content.decode()
+    assert not Concept.objects.filter(slug="softmax-regression").exists()
