@@ -9,6 +9,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 
 from exercises import Exercise, templates
+from techtree import content_rules
 from techtree.models import Concept
 
 
@@ -32,7 +33,7 @@ class ExerciseTemplate(models.Model):
         Concept, on_delete=models.CASCADE, related_name="exercise_templates"
     )
     key = models.CharField(
-        max_length=60,
+        max_length=content_rules.EXERCISE_KEY_CHARS,
         editable=False,
         validators=[RegexValidator(templates.KEY, "Lower-case letters, digits and dashes.")],
         help_text="Copied from the spec's key; unique within the concept, never renamed.",
