@@ -47,7 +47,7 @@ serve: $(VENV)/.run-installed
 	$(SERVE_ENV) $(PY) manage.py migrate --noinput
 	$(SERVE_ENV) $(PY) manage.py createcachetable
 	$(SERVE_ENV) $(PY) manage.py collectstatic --noinput
-	$(SERVE_ENV) $(VENV)/bin/gunicorn techtree.wsgi --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile -
+	$(SERVE_ENV) HOST=$(HOST) PORT=$(PORT) WORKERS=$(WORKERS) $(VENV)/bin/gunicorn --config gunicorn.conf.py
 
 ## check-deploy: `check --deploy` on exactly serve's settings; give it serve's environment
 check-deploy: $(VENV)/.run-installed
