@@ -167,6 +167,7 @@ def page_times(sizes: list[int]) -> dict[int, tuple]:
 
     setup_test_environment(debug=False)
     call_command("migrate", verbosity=0)
+    call_command("createcachetable", verbosity=0)
     client = Client()
     author = Client()
     author.force_login(

@@ -41,6 +41,9 @@ if not SECRET_KEY:
         raise ImproperlyConfigured("Set SECRET_KEY in the environment for production.")
     # Only for development and tests; production sets REQUIRE_SECRET_KEY=1 via `make serve`.
     SECRET_KEY = "django-insecure-development-only-key-change-me-in-production-0123456789"
+# Learners' practice numbers are derived with this secret (quizzes/practice_seeds.py); empty
+# means a key derived from SECRET_KEY. Changing it gives new numbers only to new progress.
+PRACTICE_SEED_KEY = os.environ.get("PRACTICE_SEED_KEY", "")
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
@@ -70,7 +73,12 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "techtree.middleware.ContentSecurityPolicyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",  # static files: precompressed at build
+    # Pages and JSON compressed (about 20x for the tree's HTML). Pages carrying a CSRF token
+    # are compressed too: Django masks the token afresh in every response and this middleware
+    # pads each gzip stream with random bytes (Django >= 4.2), which defeats BREACH's
+    # length oracle; see README "Compression". Responses already encoded are left alone.
+    "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
