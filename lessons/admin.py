@@ -6,6 +6,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from lessons import examples
 from lessons.models import Lesson, WorkedExample
+from techtree.extensions import register_concept_inlines
 
 
 class WorkedExampleForm(forms.ModelForm):
@@ -33,6 +34,10 @@ class WorkedExampleInline(admin.TabularInline):
     model = WorkedExample
     form = WorkedExampleForm
     extra = 0
+
+
+# Shown on the concept's admin page, which the tree app builds without importing lessons.
+register_concept_inlines([LessonInline, WorkedExampleInline])
 
 
 @admin.register(Lesson)

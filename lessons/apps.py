@@ -10,6 +10,11 @@ class LessonsConfig(AppConfig):
 
         register_section_loader(load_lesson)
 
+        from lessons.pages import concept_section
+        from techtree.extensions import register_concept_section
+
+        register_concept_section(concept_section)
+
         from lessons.models import Lesson, WorkedExample
         from techtree.versions import watch
 

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_safe
 
 from lessons import figures, seeds, selectors
 from lessons.models import WorkedExample
+from lessons.pages import VISUALIZER_CONCEPT
 
 FIGURE_RETRY_AFTER = 5  # seconds: a busy drawing lock frees within a few renders
 
@@ -69,5 +70,8 @@ def visualizer(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "lessons/visualizer.html",
-        {"table": selectors.softmax_table(selectors.VISUALIZER_LOGITS)},
+        {
+            "table": selectors.softmax_table(selectors.VISUALIZER_LOGITS),
+            "concept_slug": VISUALIZER_CONCEPT,
+        },
     )

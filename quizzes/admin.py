@@ -9,6 +9,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from quizzes import problems
 from quizzes.models import Attempt, ConceptProgress, Problem, ProblemProgress
+from techtree.extensions import register_concept_inlines
 
 
 class ProblemForm(forms.ModelForm):
@@ -54,6 +55,10 @@ class ProblemInline(admin.StackedInline):
     show_change_link = True
     fields = ("order", "title", "difficulty", "generator", "max_attempts")
     verbose_name_plural = "practice problems (open one to write a fixed problem's text)"
+
+
+# Shown on the concept's admin page, which the tree app builds without importing quizzes.
+register_concept_inlines([ProblemInline])
 
 
 @admin.register(Problem)

@@ -11,6 +11,12 @@ class QuizzesConfig(AppConfig):
 
         register_section_loader(load_problems)
 
+        from quizzes.pages import concept_section, tree_status
+        from techtree.extensions import register_concept_section, register_tree_status
+
+        register_concept_section(concept_section)
+        register_tree_status(tree_status)
+
         from quizzes.models import Problem
         from techtree.versions import watch
 

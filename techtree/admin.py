@@ -7,9 +7,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
-from lessons.admin import LessonInline, WorkedExampleInline
-from quizzes.admin import ProblemInline
-from techtree import services
+from techtree import extensions, services
 from techtree.models import Concept, Prerequisite
 
 
@@ -39,7 +37,12 @@ class ConceptAdmin(SimpleHistoryAdmin):
     search_fields = ("title", "slug", "summary")
     prepopulated_fields = {"slug": ("title",)}
     readonly_fields = ("graph_figures", "unlocked_concepts", "exercise_templates")
-    inlines = [PrerequisiteInline, LessonInline, WorkedExampleInline, ProblemInline]
+    inlines = [PrerequisiteInline]
+
+    def get_inlines(self, request: HttpRequest, obj: Concept | None) -> list:
+        """The prerequisites, then what the apps above add (lesson, examples, problems)."""
+        return [*self.inlines, *extensions.concept_inlines()]
+
     fieldsets = (
         (
             None,

@@ -4,11 +4,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 
-from lessons.selectors import lesson_view
-from quizzes.mastery import STATUS_MEANING
-from quizzes.selectors import learner_statuses, practice_view
-from quizzes.views import VISITOR_KEY, pop_feedback
-from techtree import graph, selectors
+from techtree import extensions, graph, selectors
 from techtree.forms import BrowseFilterForm
 from techtree.models import Concept
 
@@ -16,9 +12,10 @@ from techtree.models import Concept
 def tree(request: HttpRequest) -> HttpResponse:
     """The whole published tree: an interactive map with a plain list beneath it."""
     data = selectors.tree_data()
-    status = None
-    if request.user.is_authenticated:
-        status = learner_statuses(request.user, [c.pk for c in data.concepts], data.edges)
+    status, legend = None, []
+    provider = extensions.tree_status()
+    if request.user.is_authenticated and provider is not None:
+        status, legend = provider(request.user, [c.pk for c in data.concepts], data.edges)
     return render(
         request,
         "techtree/tree.html",
@@ -27,7 +24,7 @@ def tree(request: HttpRequest) -> HttpResponse:
             "tree_json": data.as_json(status),
             "levels": data.levels(status),
             "status": status,
-            "status_legend": list(STATUS_MEANING.items()) if status is not None else [],
+            "status_legend": legend if status is not None else [],
         },
     )
 
@@ -51,25 +48,10 @@ def concept(request: HttpRequest, slug: str) -> HttpResponse:
         view = selectors.concept_view(slug, include_unpublished=request.user.is_staff)
     except Concept.DoesNotExist:
         raise Http404(f"No concept called “{slug}”.") from None
-    learner = request.user if request.user.is_authenticated else None
-    practice = practice_view(
-        view.concept,
-        view.prerequisites,
-        learner=learner,
-        visitor=None if learner else request.session.get(VISITOR_KEY),
-        feedback=pop_feedback(request),
-    )
-    return render(
-        request,
-        "techtree/concept.html",
-        {
-            "view": view,
-            "concept": view.concept,
-            "definitions": graph.FIGURE_DEFINITIONS,
-            "lesson": lesson_view(view.concept, learner_id=learner.pk if learner else None),
-            "practice": practice,
-        },
-    )
+    context = {"view": view, "concept": view.concept, "definitions": graph.FIGURE_DEFINITIONS}
+    for section in extensions.concept_sections():  # the lesson, practice, ... (apps above)
+        context.update(section(request, view))
+    return render(request, "techtree/concept.html", context)
 
 
 def favicon(request: HttpRequest) -> HttpResponse:

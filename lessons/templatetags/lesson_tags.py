@@ -3,7 +3,8 @@
 from django import template
 from django.utils.safestring import SafeString, mark_safe
 
-from lessons import figures, markup, selectors
+from lessons import figures
+from techtree import markup
 
 register = template.Library()
 
@@ -18,9 +19,3 @@ def markdown(text: str) -> SafeString:
 def example_figures(example) -> list:
     """The figures that illustrate a generated example (specs with URLs and alt text)."""
     return figures.specs_for_example(example)
-
-
-@register.simple_tag
-def default_softmax_table() -> selectors.SoftmaxTable:
-    """The visualizer's first preset worked out by the engine, for readers without JS."""
-    return selectors.softmax_table(selectors.VISUALIZER_LOGITS)

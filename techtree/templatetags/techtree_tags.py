@@ -5,7 +5,7 @@ import zlib
 from django import template
 from django.utils.safestring import SafeString, mark_safe
 
-from lessons.markup import render_inline
+from techtree.markup import render_inline
 
 register = template.Library()
 

@@ -1,0 +1,29 @@
+"""What the quizzes app adds to the concept tree's pages (registered in QuizzesConfig.ready)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+
+from quizzes.mastery import STATUS_MEANING
+from quizzes.selectors import learner_statuses, practice_view
+from quizzes.views import VISITOR_KEY, pop_feedback
+
+
+def concept_section(request: HttpRequest, view: Any) -> dict[str, Any]:
+    """The concept's practice problems, for a learner or for a visitor's session."""
+    learner = request.user if request.user.is_authenticated else None
+    practice = practice_view(
+        view.concept,
+        view.prerequisites,
+        learner=learner,
+        visitor=None if learner else request.session.get(VISITOR_KEY),
+        feedback=pop_feedback(request),
+    )
+    return {"practice": practice}
+
+
+def tree_status(learner, concept_ids: list[int], edges: list[tuple[int, int]]) -> tuple:
+    """A learner's status on every concept of the map, and the legend of the statuses."""
+    return learner_statuses(learner, concept_ids, edges), list(STATUS_MEANING.items())

@@ -1,0 +1,57 @@
+"""Hooks through which the apps built on the tree add to its pages and its admin.
+
+The concept-tree app stands at the bottom: lessons and quizzes import it, never the other
+way round. Each higher app registers what it adds in its ``AppConfig.ready()`` (as it
+registers its content loader with ``techtree.loading``); the tree's views and admin only
+read these lists, so the tree works, with less on its pages, without them.
+
+- A concept section is ``section(request, view) -> dict``: context for the concept page
+  (e.g. ``{"lesson": ...}``), computed from the request and the tree's ``ConceptView``.
+- A tree status is ``status(learner, concept_ids, edges) -> (status_by_id, legend)`` for a
+  signed-in learner: the map's colours and their legend. The last one registered (the
+  highest app, which may build on those below it) is used.
+- Concept inlines are admin inline classes shown on the concept's admin page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+ConceptSection = Callable[[Any, Any], dict[str, Any]]
+TreeStatus = Callable[[Any, list[int], list[tuple[int, int]]], tuple[dict, list]]
+
+_concept_sections: list[ConceptSection] = []
+_tree_statuses: list[TreeStatus] = []
+_concept_inlines: list[type] = []
+
+
+def register_concept_section(section: ConceptSection) -> None:
+    """Add context to every concept page (called once per page view, in order of apps)."""
+    if section not in _concept_sections:
+        _concept_sections.append(section)
+
+
+def concept_sections() -> tuple[ConceptSection, ...]:
+    return tuple(_concept_sections)
+
+
+def register_tree_status(status: TreeStatus) -> None:
+    """Colour the tree map for a signed-in learner; the last registered one is used."""
+    if status not in _tree_statuses:
+        _tree_statuses.append(status)
+
+
+def tree_status() -> TreeStatus | None:
+    return _tree_statuses[-1] if _tree_statuses else None
+
+
+def register_concept_inlines(inlines: Iterable[type]) -> None:
+    """Admin inlines to show on a concept's admin page, after its prerequisites."""
+    for inline in inlines:
+        if inline not in _concept_inlines:
+            _concept_inlines.append(inline)
+
+
+def concept_inlines() -> tuple[type, ...]:
+    return tuple(_concept_inlines)
