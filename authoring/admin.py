@@ -7,6 +7,8 @@ script, so the Content-Security-Policy holds). Saving runs the model's 50-seed v
 
 from __future__ import annotations
 
+import re
+
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
@@ -18,6 +20,8 @@ from simple_history.admin import SimpleHistoryAdmin
 from authoring import preview
 from authoring.forms import ExerciseTemplateForm
 from exercise_templates.models import ExerciseTemplate
+
+FAILING_SEED = re.compile(r"\(seed (\d+)\)")  # as in "solution 'z[k]' (seed 5): ..."
 
 
 @admin.register(ExerciseTemplate)
@@ -46,10 +50,13 @@ class ExerciseTemplateAdmin(SimpleHistoryAdmin):
         """The page shows the preview of what the form holds (so it works without JS too)."""
         form = context["adminform"].form
         toml_text = form["spec"].value() or ""
+        # After a refused save, the seeds its errors name are previewed first.
+        failing = " ".join(FAILING_SEED.findall(" ".join(form.errors.get("spec", []))))
+        seeds = preview.parse_seeds(f"{failing} {' '.join(map(str, preview.DEFAULT_SEEDS))}")
         context["preview_url"] = reverse("admin:exercise_templates_exercisetemplate_preview")
-        context["preview_seeds"] = ", ".join(map(str, preview.DEFAULT_SEEDS))
+        context["preview_seeds"] = ", ".join(map(str, seeds))
         if toml_text.strip():
-            context["preview_html"] = _render(request, preview.preview(toml_text))
+            context["preview_html"] = _render(request, preview.preview(toml_text, seeds))
         return super().render_change_form(request, context, *args, **kwargs)
 
     def preview_view(self, request: HttpRequest) -> HttpResponse:

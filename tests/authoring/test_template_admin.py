@@ -81,6 +81,8 @@ def test_an_invalid_template_is_refused_with_its_reason_and_nothing_is_saved(aut
     assert response.status_code == 200
     html = response.content.decode()
     assert "solution &#x27;z[k]&#x27; (seed 5): &#x27;z[k]&#x27; failed" in html
+    assert 'value="5, 1, 2, 3"' in html  # the failing seed is previewed first
+    assert 'data-preview-seed="5"' in html and "out of bounds" in html.split("Live preview")[1]
     assert not ExerciseTemplate.objects.exists()
 
 
