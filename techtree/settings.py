@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "exercise_templates",  # below lessons and quizzes, which show and ask them
     "lessons",
     "quizzes",
+    "review",  # spaced review (FSRS) of mastered concepts, on quizzes
     "lens",
     "authoring",  # the top floor: template admin and preview, history, dump_content
     "axes",  # login failures per username and per client, in the database
@@ -114,6 +115,13 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Several gunicorn workers and threads write at once. A transaction takes SQLite's write
+    # lock at BEGIN (IMMEDIATE) and waits up to 20 s for it, instead of failing with
+    # "database is locked" when a read inside it must become a write while another writes.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"transaction_mode": "IMMEDIATE", "timeout": 20}
+    )
 
 # State shared by every worker (rate limits, rendered figures) lives in a shared cache:
 # the database by default, Redis when REDIS_URL is set. Never per-process memory.
