@@ -28,6 +28,8 @@ def load_templates(concept: Concept, source: ConceptSource) -> None:
         if spec["key"] in keep:
             raise file_error(source.slug, f"exercises[{order}].key", f"{spec['key']!r} twice")
         row.spec, row.order = spec, order
-        row.save()
+        row.save(place=False)  # lessons' and quizzes' loaders place them next
         keep.append(spec["key"])
-    ExerciseTemplate.objects.filter(concept=concept).exclude(key__in=keep).delete()
+    ExerciseTemplate.objects.filter(concept=concept).exclude(
+        key__in=keep
+    ).delete()  # queryset: no place()

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 
+from exercise_templates import placements
 from exercises import Exercise, templates
 from techtree import content_rules
 from techtree.models import Concept
@@ -19,9 +20,9 @@ class ExerciseTemplate(models.Model):
     There is one notion of exercise: this row serves as a worked example and/or a practice
     problem, as `spec["serves"]` says. It is shown and asked through the concept's
     `WorkedExample` and `Problem` rows that point at it (their `template`), which keep the
-    concept's order and the learners' attempts; `lessons.services.place_examples` and
-    `quizzes.services.place_problems` create and remove those rows, so call both after saving
-    or deleting a template (loading content does).
+    concept's order and the learners' attempts. Saving or deleting a template places it
+    (`exercise_templates.placements`: lessons and quizzes create, reorder and remove those
+    rows); deleting it deletes its placements and their attempts.
 
     `spec` is the whole template, the same dict a concept file's `[[exercises]]` entry holds;
     `key` is copied from it on save and never changes for a stored exercise (placements and
@@ -54,10 +55,19 @@ class ExerciseTemplate(models.Model):
     def __str__(self) -> str:
         return self.title
 
-    def save(self, *args, **kwargs) -> None:
+    def save(self, *args, place: bool = True, **kwargs) -> None:
+        """Save, then place it as an example and/or a problem (a load places once, at the
+        end, with place=False)."""
         self._copy_key()
         self.__dict__.pop("template", None)
         super().save(*args, **kwargs)
+        if place:
+            placements.place(self.concept)
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)  # its placements go with it (CASCADE)
+        placements.place(self.concept)
+        return result
 
     def clean_fields(self, exclude=None) -> None:
         self._copy_key()
@@ -81,8 +91,11 @@ class ExerciseTemplate(models.Model):
         return templates.parse(self.spec)
 
     def serves(self, role: str) -> bool:
-        """Whether it serves as an "example" or as "practice"."""
-        return self.template.serves_as(role)
+        """Whether it serves as an "example" or as "practice" (False if it no longer parses)."""
+        try:
+            return self.template.serves_as(role)
+        except templates.TemplateInvalid:
+            return False
 
     def build(self, seed: int) -> Exercise:
         """The exercise for this seed."""

@@ -12,12 +12,14 @@ expression and seed that fails.
 
 from __future__ import annotations
 
+import json
 import keyword
 import math
 import random
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -549,8 +551,6 @@ class _Builder:
 
 
 def _replace_mistakes(exercise: Exercise, mistakes: tuple[Mistake, ...]) -> Exercise:
-    from dataclasses import replace
-
     return replace(exercise, mistakes=mistakes)
 
 
@@ -586,6 +586,20 @@ def validate_template(spec: Mapping, seeds: int = VALIDATION_SEEDS) -> list[Temp
     the tries, every expression evaluates, the answer is finite and graded right as its kind,
     every mistake differs from the answer beyond the tolerance, and no `{{` is left.
     """
+    try:
+        text = json.dumps(spec, allow_nan=False)  # key order matters: draws and lets run in it
+    except (TypeError, ValueError):
+        return _validate(spec, seeds)
+    return list(_validate_text(text, seeds))
+
+
+@lru_cache(maxsize=1024)
+def _validate_text(text: str, seeds: int) -> tuple[TemplateError, ...]:
+    """Validation is a pure function of the spec: a template loaded again is not rebuilt."""
+    return tuple(_validate(json.loads(text), seeds))
+
+
+def _validate(spec: Mapping, seeds: int) -> list[TemplateError]:
     errors: list[TemplateError] = []
     template = _parse(spec, errors)
     if template is None:

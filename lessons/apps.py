@@ -10,6 +10,11 @@ class LessonsConfig(AppConfig):
 
         register_section_loader(load_lesson)
 
+        from exercise_templates.placements import register_placer
+        from lessons.loading import place_examples
+
+        register_placer(place_examples)
+
         from lessons.pages import concept_section
         from techtree.extensions import register_concept_section
 

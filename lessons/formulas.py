@@ -118,12 +118,7 @@ def evaluate(expression: str, names: Mapping[str, object] | None = None) -> obje
     template's constraints. Arrays are bounded to MAX_ARRAY entries, so no expression can
     build something large.
     """
-    if len(expression) > MAX_EXPRESSION:
-        raise FormulaError(f"expression longer than {MAX_EXPRESSION} characters")
-    try:
-        tree = ast.parse(expression.strip(), mode="eval")
-    except SyntaxError as error:
-        raise FormulaError(f"cannot read {expression.strip()!r}: {error.msg}") from error
+    tree = _parsed(expression)
     try:
         with np.errstate(all="ignore"):
             return _eval(tree.body, names or {})
@@ -131,6 +126,17 @@ def evaluate(expression: str, names: Mapping[str, object] | None = None) -> obje
         raise
     except (ArithmeticError, ValueError, TypeError, IndexError, MemoryError) as error:
         raise FormulaError(f"{expression.strip()!r} failed: {error}") from error
+
+
+@lru_cache(maxsize=4096)
+def _parsed(expression: str) -> ast.Expression:
+    """The syntax tree of an expression, parsed once (templates evaluate it for every seed)."""
+    if len(expression) > MAX_EXPRESSION:
+        raise FormulaError(f"expression longer than {MAX_EXPRESSION} characters")
+    try:
+        return ast.parse(expression.strip(), mode="eval")
+    except SyntaxError as error:
+        raise FormulaError(f"cannot read {expression.strip()!r}: {error.msg}") from error
 
 
 def _eval(node: ast.AST, names: Mapping[str, object]) -> object:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.db.models import Max
 from simple_history.utils import bulk_create_with_history
 
+from exercise_templates import placements
 from lessons import examples
 from lessons.models import Lesson, WorkedExample
 from techtree.content import ConceptSource, file_error
@@ -38,3 +40,15 @@ def load_lesson(concept: Concept, source: ConceptSource) -> None:
         title = spec.get("title") or examples.REGISTRY[key].title
         rows.append(WorkedExample(concept=concept, generator=key, title=title, order=order))
     bulk_create_with_history(rows, WorkedExample, default_change_reason=source.change_reason)
+    place_examples(concept)
+
+
+def place_examples(concept: Concept) -> None:
+    """Show the concept's templates that serve as examples, after its generated examples."""
+    generated = WorkedExample.objects.filter(concept=concept, template__isnull=True)
+    after = generated.aggregate(last=Max("order"))["last"] or 0
+
+    def fill(row: WorkedExample, template) -> None:
+        row.title, row.generator = template.title, ""
+
+    placements.arrange(WorkedExample, concept, "example", after=after, fill=fill)

@@ -7,6 +7,7 @@ from django.db import models
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from exercises import Exercise
 from lessons import examples, formulas
 from techtree import content_rules
 from techtree.models import Concept
@@ -47,12 +48,25 @@ class Lesson(models.Model):
 
 
 class WorkedExample(models.Model):
-    """A worked example shown on a concept's page, generated afresh for every seed."""
+    """A worked example shown on a concept's page, generated afresh for every seed.
+
+    Its exercise comes from a registered Python generator or from an exercise template of the
+    concept (`template`, placed here by `lessons.loading.place_examples`).
+    """
 
     concept = models.ForeignKey(Concept, on_delete=models.CASCADE, related_name="worked_examples")
     generator = models.CharField(
         max_length=content_rules.GENERATOR_CHARS,
-        help_text="Which registered generator builds the example's numbers.",
+        blank=True,
+        help_text="Which registered generator builds the example's numbers (or a template).",
+    )
+    template = models.ForeignKey(
+        "exercise_templates.ExerciseTemplate",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="examples",
+        help_text="The exercise template shown as this example (instead of a generator).",
     )
     title = models.CharField(max_length=content_rules.ITEM_TITLE_CHARS)
     order = models.PositiveSmallIntegerField(default=1)
@@ -74,9 +88,16 @@ class WorkedExample(models.Model):
         )
 
     def clean(self) -> None:
-        if self.generator not in examples.REGISTRY:
+        if self.template_id is None and self.generator not in examples.REGISTRY:
             raise ValidationError({"generator": f"No generator called {self.generator!r}."})
 
-    def build(self, seed: int) -> examples.Example:
-        """Generate this example for a seed."""
+    @property
+    def buildable(self) -> bool:
+        """False for a row left behind by a release that dropped its generator."""
+        return self.template_id is not None or self.generator in examples.REGISTRY
+
+    def build(self, seed: int) -> Exercise:
+        """The exercise for a seed, from the template or the generator."""
+        if self.template_id is not None:
+            return self.template.build(seed)
         return examples.generate(self.generator, seed)

@@ -76,8 +76,9 @@ def lesson_view(concept: Concept, *, learner_id: int | None) -> LessonView:
     content version, by whichever worker asks first.
     """
     shown = []
-    for row in WorkedExample.objects.filter(concept=concept).order_by("order"):
-        if row.generator not in examples.REGISTRY:
+    rows = WorkedExample.objects.filter(concept=concept).select_related("template")
+    for row in rows.order_by("order"):
+        if not row.buildable:
             # A row left behind by a release that dropped its generator: skip it, not the page.
             logger.warning("worked example %s has no generator %r", row.pk, row.generator)
             continue
@@ -113,10 +114,10 @@ def _lesson_text(concept: Concept) -> tuple[str, str, str | None, str | None] | 
 
 def example_view(slug: str, order: int, seed: int) -> ShownExample:
     """One worked example of a published concept for a seed (WorkedExample.DoesNotExist)."""
-    row = WorkedExample.objects.select_related("concept").get(
+    row = WorkedExample.objects.select_related("concept", "template").get(
         concept__slug=slug, concept__published=True, order=order
     )
-    if row.generator not in examples.REGISTRY:
+    if not row.buildable:
         raise WorkedExample.DoesNotExist(f"no generator {row.generator!r}")
     return ShownExample(row=row, example=row.build(seed), seed=seed)
 

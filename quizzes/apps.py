@@ -11,6 +11,11 @@ class QuizzesConfig(AppConfig):
 
         register_section_loader(load_problems)
 
+        from exercise_templates.placements import register_placer
+        from quizzes.loading import place_problems
+
+        register_placer(place_problems)
+
         from quizzes.pages import concept_section, tree_status
         from techtree.extensions import register_concept_section, register_tree_status
 

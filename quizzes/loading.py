@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.db.models import F, Max
 
+from exercise_templates import placements
 from quizzes import problems
 from quizzes.models import Problem
 from techtree.content import ConceptSource, file_error
@@ -18,6 +20,8 @@ def load_problems(concept: Concept, source: ConceptSource) -> None:
     survive a reload of the same content.
     """
     specs = source.sections.get("problems", [])
+    parked = Problem.objects.filter(concept=concept, template__isnull=False)
+    parked.update(order=F("order") + placements.PARKED)  # template problems: placed below
     keep = []
     for order, spec in enumerate(specs, start=1):
         unknown = set(spec) - FIELDS
@@ -32,9 +36,9 @@ def load_problems(concept: Concept, source: ConceptSource) -> None:
             values["kind"] = registered.kind
             values.setdefault("title", registered.title)
             values.setdefault("difficulty", registered.difficulty)
-        problem = Problem.objects.filter(concept=concept, order=order).first() or Problem(
-            concept=concept, order=order
-        )
+        problem = Problem.objects.filter(
+            concept=concept, order=order, template__isnull=True
+        ).first() or Problem(concept=concept, order=order)
         defaults = Problem()
         for name in FIELDS:
             setattr(problem, name, values.get(name, getattr(defaults, name)))
@@ -47,4 +51,24 @@ def load_problems(concept: Concept, source: ConceptSource) -> None:
         problem._change_reason = source.change_reason  # kept in the problem's history
         problem.save()
         keep.append(problem.pk)
-    Problem.objects.filter(concept=concept).exclude(pk__in=keep).delete()
+    Problem.objects.filter(concept=concept, template__isnull=True).exclude(pk__in=keep).delete()
+    place_problems(concept)
+
+
+def place_problems(concept: Concept) -> None:
+    """Ask the concept's templates that serve as practice, after its other problems; a
+    template's problem keeps its row (and learners' attempts) while the template stays."""
+    others = Problem.objects.filter(concept=concept, template__isnull=True)
+    after = others.aggregate(last=Max("order"))["last"] or 0
+
+    def fill(row: Problem, template) -> None:
+        parsed = template.template
+        row.title, row.difficulty, row.kind, row.generator = (
+            parsed.title,
+            parsed.difficulty,
+            parsed.kind,
+            "",
+        )
+        row.tolerance_rel, row.tolerance_abs = parsed.tolerance.rel, parsed.tolerance.abs
+
+    placements.arrange(Problem, concept, "practice", after=after, fill=fill)

@@ -20,6 +20,14 @@ MASTERY_RULE = (
 )
 
 
+def answer_revealed(
+    *, solved: bool, solution_shown: bool, attempts: int, max_attempts: int
+) -> bool:
+    """Whether the expected answer and the worked solution may be shown on these numbers:
+    once solved, given up (solution asked for), or out of attempts."""
+    return solved or solution_shown or attempts >= max_attempts
+
+
 class Status(StrEnum):
     """A learner's standing on one concept."""
 

@@ -10,7 +10,8 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
-from quizzes import answers, problems
+from exercises import Exercise
+from quizzes import answers, mastery, problems
 from techtree import content_rules
 from techtree.models import Concept
 
@@ -40,6 +41,14 @@ class Problem(models.Model):
         blank=True,
         help_text="A registered generator builds the numbers per learner. Leave empty to write "
         "a fixed problem below.",
+    )
+    template = models.ForeignKey(
+        "exercise_templates.ExerciseTemplate",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="problems",
+        help_text="The exercise template asked as this problem (placed by loading).",
     )
     # A fixed problem's own text and answer (ignored when a generator is set).
     kind = models.CharField(max_length=6, choices=Kind.choices, default=Kind.NUMBER)
@@ -106,10 +115,12 @@ class Problem(models.Model):
 
     @property
     def is_generated(self) -> bool:
-        return bool(self.generator)
+        return bool(self.generator) or self.template_id is not None
 
-    def instance(self, seed: int) -> problems.ProblemInstance:
+    def instance(self, seed: int) -> Exercise:
         """The problem as this seed poses it (a fixed problem ignores the seed)."""
+        if self.template_id is not None:
+            return self.template.build(seed)
         if self.generator:
             return problems.generate(self.generator, seed)
         return problems.ProblemInstance(
@@ -123,7 +134,7 @@ class Problem(models.Model):
             count=self.positions if self.kind == Kind.INDEX else None,
         )
 
-    def grade(self, instance: problems.ProblemInstance, raw: str) -> answers.Grade:
+    def grade(self, instance: Exercise, raw: str) -> answers.Grade:
         """Grade what a learner typed against `instance` (this problem for their seed)."""
         return instance.grade(raw, self.tolerance)
 
@@ -137,7 +148,9 @@ class Problem(models.Model):
         return float(self.answer)
 
     def clean(self) -> None:
-        """A problem is either generated (known generator) or complete as written."""
+        """A problem is a template's, generated (known generator) or complete as written."""
+        if self.template_id is not None:
+            return
         if self.generator:
             if self.generator not in problems.REGISTRY:
                 raise ValidationError({"generator": f"No generator called {self.generator!r}."})
@@ -225,7 +238,12 @@ class ProblemProgress(models.Model):
     @property
     def answer_revealed(self) -> bool:
         """Whether the expected answer may be shown now."""
-        return self.solved or self.solution_shown or self.attempts >= self.problem.max_attempts
+        return mastery.answer_revealed(
+            solved=self.solved,
+            solution_shown=self.solution_shown,
+            attempts=self.attempts,
+            max_attempts=self.problem.max_attempts,
+        )
 
 
 class ConceptProgress(models.Model):

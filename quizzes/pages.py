@@ -8,7 +8,8 @@ from django.http import HttpRequest
 
 from quizzes.mastery import STATUS_MEANING
 from quizzes.selectors import learner_statuses, practice_view
-from quizzes.views import VISITOR_KEY, pop_feedback
+from quizzes.views import pop_feedback
+from quizzes.visitors import VisitorPractice
 
 
 def concept_section(request: HttpRequest, view: Any) -> dict[str, Any]:
@@ -18,7 +19,7 @@ def concept_section(request: HttpRequest, view: Any) -> dict[str, Any]:
         view.concept,
         view.prerequisites,
         learner=learner,
-        visitor=None if learner else request.session.get(VISITOR_KEY),
+        visitor=None if learner else VisitorPractice.load(request.session),
         feedback=pop_feedback(request),
     )
     return {"practice": practice}

@@ -19,8 +19,7 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from lessons import seeds
-from quizzes import answers, mastery
+from quizzes import answers, mastery, practice_seeds
 from quizzes.models import Attempt, ConceptProgress, Problem, ProblemProgress
 from techtree import limits
 from techtree.models import Concept, Prerequisite
@@ -57,6 +56,7 @@ class Feedback:
     mastered: bool = False  # this answer completed the concept's mastery
     unlocked: list[Concept] = field(default_factory=list)
     status: mastery.Status | None = None  # the concept's status afterwards (None: visitor)
+    mistake: str = ""  # Markdown: the named mistake a wrong answer looks like, if any
 
 
 def _lock_learner(learner) -> None:
@@ -90,7 +90,7 @@ def progress_for(learner, problem: Problem) -> ProblemProgress:
     progress, _ = ProblemProgress.objects.get_or_create(
         learner=learner,
         problem=problem,
-        defaults={"seed": seeds.personal_seed(learner.pk, f"problem:{problem.pk}")},
+        defaults={"seed": practice_seeds.learner_seed(learner.pk, problem.pk)},
     )
     progress.problem = problem
     return progress
@@ -174,6 +174,7 @@ def record_attempt(*, learner, problem: Problem, raw: str, submission: uuid.UUID
         return Feedback(
             correct=grade.correct,
             message=grade.message,
+            mistake=_mistake(problem, instance, raw, grade),
             wrong_components=tuple(grade.wrong_components),
             expected=instance.expected if progress.answer_revealed else None,
             attempts=progress.attempts,
@@ -182,6 +183,14 @@ def record_attempt(*, learner, problem: Problem, raw: str, submission: uuid.UUID
             unlocked=unlocked,
             status=_status_after(concept_row),
         )
+
+
+def _mistake(problem: Problem, instance, raw: str, grade: answers.Grade) -> str:
+    """The message of the named mistake a wrong answer matches, else ""."""
+    if grade.correct:
+        return ""
+    mistake = instance.mistake_for(raw, problem.tolerance)
+    return mistake.message if mistake else ""
 
 
 def _status_after(row: ConceptProgress) -> mastery.Status:
@@ -215,6 +224,7 @@ def _replay(attempt: Attempt) -> Feedback:
     return Feedback(
         correct=grade.correct,
         message=grade.message,
+        mistake=_mistake(problem, instance, attempt.raw, grade),
         wrong_components=tuple(grade.wrong_components),
         expected=instance.expected if same_numbers and progress.answer_revealed else None,
         attempts=progress.attempts if same_numbers else 0,
@@ -300,9 +310,9 @@ def new_numbers(*, learner, problem: Problem) -> int:
         _require_unlocked(learner, problem.concept)
         progress = progress_for(learner, problem)
         if problem.is_generated:
-            seed = seeds.fresh_seed()
+            seed = practice_seeds.fresh_seed()
             while seed == progress.seed:
-                seed = seeds.fresh_seed()
+                seed = practice_seeds.fresh_seed()
             progress.seed = seed
         progress.attempts = 0
         progress.hints_shown = 0
@@ -336,6 +346,7 @@ def grade_for_visitor(
     return Feedback(
         correct=grade.correct,
         message=grade.message,
+        mistake=_mistake(problem, instance, raw, grade),
         wrong_components=tuple(grade.wrong_components),
         expected=instance.expected if grade.correct else None,
         stored=False,

@@ -7,11 +7,11 @@ from dataclasses import dataclass, field
 
 from django.core.paginator import Page, Paginator
 
-from lessons import seeds
-from quizzes import mastery
+from exercises import Exercise
+from quizzes import mastery, practice_seeds
 from quizzes.answers import describe_expected
 from quizzes.models import Attempt, ConceptProgress, Problem, ProblemProgress
-from quizzes.problems import ProblemInstance
+from quizzes.visitors import VisitorPractice
 from techtree.models import Concept, Prerequisite
 from techtree.selectors import TreeData, published_concepts
 
@@ -21,7 +21,7 @@ class ProblemCard:
     """One problem as this learner (or visitor) sees it right now."""
 
     problem: Problem
-    instance: ProblemInstance
+    instance: Exercise
     seed: int
     hints_shown: int = 0
     solution_shown: bool = False
@@ -47,11 +47,19 @@ class ProblemCard:
         return max(0, self.problem.max_attempts - self.attempts)
 
     @property
+    def revealed(self) -> bool:
+        """Whether the expected answer and the worked solution are shown now."""
+        return mastery.answer_revealed(
+            solved=self.solved,
+            solution_shown=self.solution_shown,
+            attempts=self.attempts,
+            max_attempts=self.problem.max_attempts,
+        )
+
+    @property
     def expected(self) -> str | None:
-        """The expected answer, once solved, given up, or out of attempts."""
-        if self.solved or self.solution_shown or self.out_of_attempts:
-            return self.instance.expected
-        return None
+        """The expected answer, once revealed."""
+        return self.instance.expected if self.revealed else None
 
     @property
     def answer_format(self) -> str:
@@ -62,7 +70,7 @@ class ProblemCard:
         return describe_expected(
             instance.kind,
             length=len(instance.answer) if instance.kind == "vector" else None,
-            count=instance.count,
+            count=instance.positions,
             options=[key for key, _ in instance.options] or None,
             allow_percent=instance.allow_percent,
         )
@@ -88,17 +96,19 @@ def practice_view(
     prerequisites: list[Concept],
     *,
     learner=None,
-    visitor: dict | None = None,
+    visitor: VisitorPractice | dict | None = None,
     feedback: dict | None = None,
 ) -> PracticeView:
     """Problem cards and status for a concept page (three queries for a learner, one else)."""
-    problems = list(Problem.objects.filter(concept=concept).order_by("order"))
+    problems = list(
+        Problem.objects.filter(concept=concept).select_related("template").order_by("order")
+    )
     for problem in problems:
         problem.concept = concept
     feedback = feedback or {}
     if learner is None:
         return PracticeView(
-            cards=[_visitor_card(p, visitor or {}, feedback) for p in problems],
+            cards=[_visitor_card(p, visitor, feedback) for p in problems],
             status=None,
             missing=[],
         )
@@ -127,19 +137,23 @@ def practice_view(
 
 
 def problem_card(
-    problem: Problem, *, learner=None, visitor: dict | None = None, feedback: dict | None = None
+    problem: Problem,
+    *,
+    learner=None,
+    visitor: VisitorPractice | dict | None = None,
+    feedback: dict | None = None,
 ) -> ProblemCard:
     """One problem's card as it stands now, for answering in place (one query, or none)."""
     feedback = {str(problem.pk): feedback} if feedback else {}
     if learner is None:
-        return _visitor_card(problem, visitor or {}, feedback)
+        return _visitor_card(problem, visitor, feedback)
     row = ProblemProgress.objects.filter(learner=learner, problem=problem).first()
     return _learner_card(problem, row, learner, feedback)
 
 
 def _learner_card(problem: Problem, row, learner, feedback: dict) -> ProblemCard:
     if row is None:
-        seed = seeds.personal_seed(learner.pk, f"problem:{problem.pk}")
+        seed = practice_seeds.learner_seed(learner.pk, problem.pk)
         return ProblemCard(
             problem, problem.instance(seed), seed, feedback=feedback.get(str(problem.pk))
         )
@@ -155,17 +169,20 @@ def _learner_card(problem: Problem, row, learner, feedback: dict) -> ProblemCard
     )
 
 
-def _visitor_card(problem: Problem, visitor: dict, feedback: dict) -> ProblemCard:
-    """A visitor's card: numbers, hints and solutions live in their session, not the database."""
-    key = str(problem.pk)
-    seed = visitor.get("seeds", {}).get(key, seeds.personal_seed(None, ""))
-    given = feedback.get(key)
+def _visitor_card(problem: Problem, visitor, feedback: dict) -> ProblemCard:
+    """A visitor's card: numbers, hints and solutions live in their session, not the database.
+
+    `visitor` is their VisitorPractice, or its session data (a dict or None)."""
+    if not isinstance(visitor, VisitorPractice):
+        visitor = VisitorPractice.from_state(visitor)
+    seed = visitor.seed(problem.pk)
+    given = feedback.get(str(problem.pk))
     return ProblemCard(
         problem=problem,
         instance=problem.instance(seed),
         seed=seed,
-        hints_shown=visitor.get("hints", {}).get(key, 0),
-        solution_shown=key in visitor.get("solutions", []),
+        hints_shown=visitor.hints_shown(problem.pk),
+        solution_shown=visitor.solution_shown(problem.pk),
         solved=bool(given and given.get("correct")),
         feedback=given,
     )

@@ -16,13 +16,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_POST
 
-from lessons import seeds
 from quizzes import answers, progress, selectors
 from quizzes.models import Problem
+from quizzes.visitors import SESSION_KEY, VisitorPractice
 from techtree import limits
 
 FEEDBACK_KEY = "practice_feedback"
-VISITOR_KEY = "practice_visitor"
+VISITOR_KEY = SESSION_KEY  # where a visitor's practice lives in the session
 ECHO_LENGTH = 200  # characters of the learner's text sent back with the feedback
 
 
@@ -36,14 +36,9 @@ def _problem(pk: int) -> Problem:
     )
 
 
-def _visitor(request: HttpRequest) -> dict:
+def _visitor(request: HttpRequest) -> VisitorPractice:
     """A visitor's numbers, hints and given-up problems, kept in their session."""
-    state = request.session.get(VISITOR_KEY) or {}
-    return {
-        "seeds": dict(state.get("seeds", {})),
-        "hints": dict(state.get("hints", {})),
-        "solutions": list(state.get("solutions", [])),
-    }
+    return VisitorPractice.load(request.session)
 
 
 def _learner(request: HttpRequest):
@@ -94,7 +89,7 @@ def answer(request: HttpRequest, pk: int) -> HttpResponse:
                 learner=learner, problem=problem, raw=raw, submission=submission
             )
         else:
-            seed = _visitor(request)["seeds"].get(str(pk), seeds.personal_seed(None, ""))
+            seed = _visitor(request).seed(pk)
             result = progress.grade_for_visitor(
                 problem=problem,
                 raw=raw,
@@ -115,6 +110,7 @@ def answer(request: HttpRequest, pk: int) -> HttpResponse:
         "stored": result.stored,
         "duplicate": result.duplicate,
         "raw": raw[:ECHO_LENGTH],
+        "mistake": result.mistake,
         "mastered": result.mastered,
         "unlocked": [{"title": c.title, "url": c.get_absolute_url()} for c in result.unlocked],
         "status": result.status.value if result.status else None,
@@ -136,10 +132,8 @@ def hint(request: HttpRequest, pk: int) -> HttpResponse:
             return _refused(request, problem, error.message, "", error.status)
     else:
         visitor = _visitor(request)
-        seed = visitor["seeds"].get(str(pk), seeds.personal_seed(None, ""))
-        available = len(problem.instance(seed).hints)
-        visitor["hints"][str(pk)] = min(available, visitor["hints"].get(str(pk), 0) + 1)
-        request.session[VISITOR_KEY] = visitor
+        visitor.reveal_hint(pk, available=len(problem.instance(visitor.seed(pk)).hints))
+        visitor.save(request.session)
     return _respond(request, problem, {"hint": True})
 
 
@@ -154,9 +148,8 @@ def solution(request: HttpRequest, pk: int) -> HttpResponse:
             return _refused(request, problem, error.message, "", error.status)
     else:
         visitor = _visitor(request)
-        if str(pk) not in visitor["solutions"]:
-            visitor["solutions"].append(str(pk))
-        request.session[VISITOR_KEY] = visitor
+        visitor.reveal_solution(pk)
+        visitor.save(request.session)
     return _respond(request, problem, {"solution": True})
 
 
@@ -171,11 +164,8 @@ def new_numbers(request: HttpRequest, pk: int) -> HttpResponse:
             return _refused(request, problem, error.message, "", error.status)
     else:
         visitor = _visitor(request)
-        visitor["seeds"][str(pk)] = seeds.fresh_seed()
-        visitor["hints"].pop(str(pk), None)
-        if str(pk) in visitor["solutions"]:
-            visitor["solutions"].remove(str(pk))
-        request.session[VISITOR_KEY] = visitor
+        visitor.new_numbers(pk)
+        visitor.save(request.session)
     return _respond(request, problem, {"new_numbers": True})
 
 

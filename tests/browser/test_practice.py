@@ -14,7 +14,7 @@ from playwright.sync_api import Page, expect
 
 from quizzes.models import Attempt, Problem
 from tests.browser.conftest import ARTEFACTS
-from tests.quizzes.solving import mark_mastered, wrong_answer_for
+from tests.quizzes.solving import instance_for, mark_mastered, wrong_answer_for
 
 SOFTMAX = "/concepts/softmax-and-logits/"
 # The four roots; with them mastered, softmax is open and its unlocks depend on it alone.
@@ -62,10 +62,11 @@ def argmax_card(page: Page):
     return page.locator(f"#problem-{problem.pk}")
 
 
-def numbers_of(card):
-    """The problem and its instance for the seed the card shows."""
+def numbers_of(card, learner):
+    """The problem and its instance for the learner's (secret) seed: the page never shows it."""
+    assert card.get_attribute("data-seed") is None
     problem = Problem.objects.get(pk=int(card.get_attribute("data-problem")))
-    return problem, problem.instance(int(card.get_attribute("data-seed")))
+    return problem, instance_for(learner, problem)
 
 
 def submit(page: Page, card_id: str, typed: str, *, double: bool = False) -> None:
@@ -91,7 +92,7 @@ def test_sign_up_answer_wrong_then_right_and_master_softmax(page, site, console_
     # Easy: wrong first (double-clicked, stored once), then right, in place.
     easy = argmax_card(page)
     card_id = easy.get_attribute("id")
-    problem, instance = numbers_of(easy)
+    problem, instance = numbers_of(easy, learner)
     submit(page, card_id, wrong_answer_for(instance), double=True)
     card = page.locator(f"#{card_id}")
     expect(card.locator("[data-verdict=wrong]")).to_contain_text("Not quite", timeout=GRADED)
@@ -110,7 +111,7 @@ def test_sign_up_answer_wrong_then_right_and_master_softmax(page, site, console_
     for difficulty in ("medium", "hard"):
         current = card_for(page, difficulty)
         current_id = current.get_attribute("id")
-        _, numbers = numbers_of(current)
+        _, numbers = numbers_of(current, learner)
         submit(page, current_id, numbers.expected)
         expect(page.locator(f"#{current_id} [data-verdict=right]")).to_be_visible(timeout=GRADED)
 
@@ -152,7 +153,7 @@ def test_practice_works_without_javascript(browser, site):
     page.goto(site + SOFTMAX)
     easy = argmax_card(page)
     card_id = easy.get_attribute("id")
-    problem, instance = numbers_of(easy)
+    problem, instance = numbers_of(easy, learner)
     submit(page, card_id, wrong_answer_for(instance))
     expect(page).to_have_url(re.compile(rf"{SOFTMAX}#{card_id}$"))
     card = page.locator(f"#{card_id}")
@@ -170,7 +171,7 @@ def test_practice_works_without_javascript(browser, site):
     for difficulty in ("medium", "hard"):
         current = card_for(page, difficulty)
         current_id = current.get_attribute("id")
-        _, numbers = numbers_of(current)
+        _, numbers = numbers_of(current, learner)
         submit(page, current_id, numbers.expected)
     expect(page.locator(".messages")).to_contain_text(
         "You mastered Softmax and Logits! Unlocked: Argmax vs Sampling"

@@ -234,3 +234,10 @@ def test_names_may_not_shadow_the_language():
         errors = validate_template(spec(draw={name: {"integer": [1, 2]}}))
         assert f"draw.{name}" in [error.field for error in errors]
     assert templates.parse(SPEC).serves == ("example", "practice")
+
+
+def test_lets_run_in_their_written_order_even_when_names_sort_otherwise():
+    lets = {"q": "softmax(z)", "g": "q - softmax(z / T)", "p": "q"}
+    ordered = spec(let=lets, answer="sum(abs(g))", mistakes=[])
+    assert validate_template(ordered) == []
+    assert validate_template(ordered) == []  # and again, from the validation cache

@@ -80,7 +80,7 @@ def merged_values(example: Example) -> dict[str, Any]:
 
 def shown_texts(example: Example) -> list[str]:
     """Everything a learner reads."""
-    texts = [example.statement, example.result, example.insight]
+    texts = [example.statement, example.solution, example.insight]
     for step in example.steps:
         texts += [step.title, step.formula, step.explanation]
     return texts
@@ -89,7 +89,7 @@ def shown_texts(example: Example) -> list[str]:
 def math_texts(example: Example) -> list[str]:
     """Every piece of LaTeX: the formulas and the $...$ spans of the Markdown fields."""
     pieces = [step.formula for step in example.steps]
-    for text in [example.statement, example.result, *(s.explanation for s in example.steps)]:
+    for text in [example.statement, example.solution, *(s.explanation for s in example.steps)]:
         pieces += re.findall(r"\$([^$]*)\$", text)
     return pieces
 
@@ -138,7 +138,7 @@ def test_shape(key):
     for seed, example in zip(seeds_for(key), built(key), strict=True):
         assert (example.key, example.seed) == (key, seed)
         assert 3 <= len(example.steps) <= 7
-        assert example.statement.strip() and example.result.strip()
+        assert example.statement.strip() and example.solution.strip()
         for step in example.steps:
             assert step.title.strip() and step.formula.strip() and step.explanation.strip()
             assert step.values, f"step {step.title!r} has no values"
@@ -196,7 +196,7 @@ def test_latex_is_well_formed(key):
             assert begins == re.findall(r"\\end\{(\w+)\}", text), text
             assert set(begins) <= KNOWN_ENVIRONMENTS
             assert set(re.findall(r"\\([A-Za-z]+)", text)) <= KNOWN_COMMANDS, text
-        for text in (example.statement, example.result, *(s.explanation for s in example.steps)):
+        for text in (example.statement, example.solution, *(s.explanation for s in example.steps)):
             assert text.count("$") % 2 == 0, text
 
 
@@ -204,7 +204,7 @@ def test_latex_is_well_formed(key):
 def test_markdown_math_renders_as_math(key):
     """Every $...$ becomes a math span: no stray dollar reaches the page."""
     for example in built(key)[:25]:
-        for text in (example.statement, example.result, *(s.explanation for s in example.steps)):
+        for text in (example.statement, example.solution, *(s.explanation for s in example.steps)):
             html = markup.render_markdown(text)
             assert "$" not in html, text
             assert html.count('class="math inline"') == text.count("$") // 2, text
@@ -259,5 +259,5 @@ def test_json_safe_spells_each_non_finite_float_and_refuses_odd_objects():
         "b": [1, 2.5, True, None, "x"],
         "3": {"c": []},
     }
-    with pytest.raises(TypeError, match="not plain example data"):
+    with pytest.raises(TypeError, match="not plain exercise data"):
         examples.json_safe({"when": object()})

@@ -10,10 +10,9 @@ import uuid
 
 from django.utils import timezone
 
-from lessons import seeds
-from quizzes import answers
+from exercises import Exercise as ProblemInstance
+from quizzes import answers, practice_seeds
 from quizzes.models import ConceptProgress, Problem, ProblemProgress
-from quizzes.problems import ProblemInstance
 from quizzes.progress import Feedback, record_attempt
 from techtree.models import Concept
 
@@ -21,7 +20,7 @@ from techtree.models import Concept
 def seed_of(learner, problem: Problem) -> int:
     """The seed of the numbers this learner sees on this problem now."""
     row = ProblemProgress.objects.filter(learner=learner, problem=problem).first()
-    return row.seed if row else seeds.personal_seed(learner.pk, f"problem:{problem.pk}")
+    return row.seed if row else practice_seeds.learner_seed(learner.pk, problem.pk)
 
 
 def instance_for(learner, problem: Problem) -> ProblemInstance:

@@ -67,7 +67,7 @@ def obviously_wrong(instance: ProblemInstance) -> list:
     if instance.kind == "vector":
         return [tuple(far_off(x) for x in instance.answer)]
     if instance.kind == "index":
-        return [p for p in range(1, instance.count + 1) if p != instance.answer]
+        return [p for p in range(1, instance.positions + 1) if p != instance.answer]
     return [key for key, _ in instance.options if key != instance.answer]
 
 
@@ -175,8 +175,8 @@ def check_answer_has_the_type_its_kind_needs(key):
             assert type(answer) is tuple and len(answer) >= 2
             assert all(type(x) is float and math.isfinite(x) for x in answer)
         elif instance.kind == "index":
-            assert type(instance.count) is int and instance.count >= 2
-            assert type(answer) is int and 1 <= answer <= instance.count
+            assert type(instance.positions) is int and instance.positions >= 2
+            assert type(answer) is int and 1 <= answer <= instance.positions
             assert not instance.options
         else:
             assert type(answer) is str
@@ -214,7 +214,7 @@ def check_obviously_wrong_answers_are_graded_wrong(key):
 def check_typical_mistakes_are_graded_wrong(key):
     for instance in built(key):
         for mistake in instance.mistakes:
-            grade = graded(instance, mistake)
+            grade = graded(instance, mistake.answer)
             assert not grade.correct, (instance.statement, instance.answer, mistake)
 
 
@@ -283,8 +283,8 @@ def check_positions_count_from_one(key):
             assert not ZERO_BASED.search(text), text
         if instance.kind != "index":
             continue
-        for outside in (0, instance.count + 1, 7 + instance.count):
-            with pytest.raises(answers.AnswerError, match=rf"from 1 to {instance.count}\b"):
+        for outside in (0, instance.positions + 1, 7 + instance.positions):
+            with pytest.raises(answers.AnswerError, match=rf"from 1 to {instance.positions}\b"):
                 instance.grade(str(outside))
 
 

@@ -116,7 +116,7 @@ def _(instance, inputs):
 def _(instance, inputs):
     z = inputs["logits"]
     assert instance.answer == ref_position(ref_softmax(z)) == ref_position(z)
-    assert instance.count == len(z)
+    assert instance.positions == len(z)
 
 
 @check("softmax_probabilities", "softmax_huge_logits")
@@ -196,7 +196,7 @@ def _(instance, inputs):
 @check("most_aligned_key")
 def _(instance, inputs):
     assert instance.answer == ref_position([ref_dot(inputs["q"], k) for k in inputs["keys"]])
-    assert instance.count == len(inputs["keys"])
+    assert instance.positions == len(inputs["keys"])
 
 
 @check("cosine_similarity")
@@ -365,7 +365,7 @@ def _(instance, inputs):
 def _(instance, inputs):
     q = inputs["true_class_probabilities"]
     assert instance.answer == ref_position([-mp.log(mp.mpf(v)) for v in q])
-    assert instance.count == len(q)
+    assert instance.positions == len(q)
 
 
 @check("cross_entropy_soft_target")

@@ -112,7 +112,7 @@ def test_unreadable_input_is_explained_and_not_counted(
     learner, softmax_open, typed, expected_words
 ):
     argmax = problem("softmax_argmax_index")
-    count = instance_for(learner, argmax).count
+    count = instance_for(learner, argmax).positions
     with pytest.raises(AnswerError) as caught:
         answer(learner, argmax, typed)
     assert expected_words in caught.value.message

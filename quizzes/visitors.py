@@ -1,0 +1,71 @@
+"""A visitor's practice: numbers, hints and given-up problems, kept in their session.
+
+Visitors (not signed in) are graded but nothing is stored in the database; this state is all
+they have. It is separate from the visitor rate limit (`techtree.limits`), which counts in
+the shared cache. Seeds come from `practice_seeds`, like a learner's.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from quizzes import practice_seeds
+
+SESSION_KEY = "practice_visitor"
+
+
+@dataclass
+class VisitorPractice:
+    """What one visitor has done per problem (keys are problem ids as text)."""
+
+    seeds: dict[str, int] = field(default_factory=dict)
+    hints: dict[str, int] = field(default_factory=dict)
+    solutions: list[str] = field(default_factory=list)
+
+    @classmethod
+    def from_state(cls, state: dict | None) -> VisitorPractice:
+        """Read it from session data (anything malformed starts afresh)."""
+        state = state if isinstance(state, dict) else {}
+        try:
+            return cls(
+                seeds={str(k): int(v) for k, v in dict(state.get("seeds", {})).items()},
+                hints={str(k): int(v) for k, v in dict(state.get("hints", {})).items()},
+                solutions=[str(k) for k in list(state.get("solutions", []))],
+            )
+        except (TypeError, ValueError):
+            return cls()
+
+    @classmethod
+    def load(cls, session) -> VisitorPractice:
+        return cls.from_state(session.get(SESSION_KEY))
+
+    def save(self, session) -> None:
+        session[SESSION_KEY] = {
+            "seeds": self.seeds,
+            "hints": self.hints,
+            "solutions": self.solutions,
+        }
+
+    def seed(self, problem_id: int) -> int:
+        return self.seeds.get(str(problem_id)) or practice_seeds.visitor_seed(problem_id)
+
+    def hints_shown(self, problem_id: int) -> int:
+        return self.hints.get(str(problem_id), 0)
+
+    def solution_shown(self, problem_id: int) -> bool:
+        return str(problem_id) in self.solutions
+
+    def reveal_hint(self, problem_id: int, available: int) -> None:
+        key = str(problem_id)
+        self.hints[key] = min(available, self.hints.get(key, 0) + 1)
+
+    def reveal_solution(self, problem_id: int) -> None:
+        if str(problem_id) not in self.solutions:
+            self.solutions.append(str(problem_id))
+
+    def new_numbers(self, problem_id: int) -> None:
+        key = str(problem_id)
+        self.seeds[key] = practice_seeds.fresh_seed()
+        self.hints.pop(key, None)
+        if key in self.solutions:
+            self.solutions.remove(key)
