@@ -153,7 +153,7 @@ def logit_lens(
         "positions": positions,
         "top": evolution["top_ids"].tolist(),
         "scores": np.round(evolution["scores"].transpose(1, 2, 0), DECIMALS).tolist(),
-        "ranks": evolution["ranks"].transpose(1, 2, 0).tolist(),
+        "ranks": histogram["ranks"].transpose(1, 2, 0).tolist(),
         "probability": significant(evolution["probabilities"], SIGNIFICANT),
         "mean": np.round(histogram["mean"].T, DECIMALS).tolist(),
         "std": np.round(histogram["std"].T, DECIMALS).tolist(),
@@ -187,11 +187,11 @@ PER_POSITION = (
 def top_token_evolution(logits: np.ndarray, top_k: int = TOP_K) -> dict[str, np.ndarray]:
     """For stage logits (stages, positions, vocab): the final top-k ids and their path.
 
-    ``top_ids`` is (positions, k), best first; ``scores`` and ``ranks`` are (stages,
-    positions, k); ``probabilities`` (positions, k) are the output's, the only ones shown.
-    Rank 1 is the top; a token's rank is one plus the number of tokens scored strictly
-    higher at that stage. The top k are found by partitioning, then only those k are sorted
-    (ties, which float64 scores do not produce in practice, to the lower id).
+    ``top_ids`` is (positions, k), best first; ``scores`` are (stages, positions, k);
+    ``probabilities`` (positions, k) are the output's, the only ones shown. The top k are
+    found by partitioning, then only those k are sorted (ties, which float64 scores do not
+    produce in practice, to the lower id). Their ranks come from ``logit_histograms``, which
+    sorts every stage anyway.
     """
     final = logits[-1]
     part = np.argpartition(-final, top_k - 1, axis=-1)[:, :top_k]
@@ -199,58 +199,90 @@ def top_token_evolution(logits: np.ndarray, top_k: int = TOP_K) -> dict[str, np.
     best_first = np.argsort(-np.take_along_axis(final, part, axis=-1), axis=-1, kind="stable")
     top_ids = np.take_along_axis(part, best_first, axis=-1)
     scores = np.take_along_axis(logits, top_ids[None], axis=-1)
-    ranks = 1 + np.count_nonzero(logits[:, :, None, :] > scores[..., None], axis=-1)
     probabilities = np.take_along_axis(engine.softmax(final, axis=-1), top_ids, axis=-1)
-    return {"top_ids": top_ids, "scores": scores, "ranks": ranks, "probabilities": probabilities}
+    return {"top_ids": top_ids, "scores": scores, "probabilities": probabilities}
 
 
 def logit_histograms(
     logits: np.ndarray, top_ids: np.ndarray, edges: np.ndarray = BIN_EDGES
 ) -> dict[str, np.ndarray]:
-    """z-scored histograms of stage logits (stages, positions, vocab) on fixed ``edges``.
+    """z-scored histograms of stage logits (stages, positions, vocab) on fixed ``edges``, and
+    the ranks of the ``top_ids``, from one sort of every stage.
 
     ``edges`` must be evenly spaced. Returns ``mean`` and ``std`` (stages, positions),
     ``counts`` (stages, positions, bins), ``examples`` (stages, positions, bins,
     EXAMPLES_PER_BIN) token ids, the highest-scoring in each bin, -1 where a bin has fewer,
-    and ``top_z`` (stages, positions, k).
+    ``top_z`` and ``ranks`` (stages, positions, k). Rank 1 is the top: a token's rank is one
+    plus the number of tokens scored higher at that stage (ties, which float64 scores do
+    not produce in practice, to the lower id).
     """
     n_bins, vocab = edges.size - 1, logits.shape[-1]
     mean = logits.mean(axis=-1)
-    std = logits.std(axis=-1)
-    z = (logits - mean[..., None]) / np.where(std > 0, std, 1.0)[..., None]
+    z = logits - mean[..., None]
+    std = np.sqrt(np.einsum("...v,...v->...", z, z) / vocab)
+    z /= np.where(std > 0, std, 1.0)[..., None]
     bins = bin_of(z, edges)
     rows = np.arange(bins[..., 0].size).reshape(bins.shape[:-1])
     flat = (rows[..., None] * n_bins + bins).ravel()
     counts = np.bincount(flat, minlength=rows.size * n_bins).reshape(*bins.shape[:-1], n_bins)
 
-    # Sorted by z from the top, each bin's tokens form one run; its first entries are the
-    # bin's highest-scoring tokens. (Exact ties between float64 scores do not arise in
-    # practice, so the faster unstable sort is fine.)
-    order = np.argsort(-z, axis=-1)
+    # In each row sorted from the top, each bin's tokens form one run; its first entries are
+    # the bin's highest-scoring tokens, found from how many tokens lie in higher bins.
     above = np.cumsum(counts[..., ::-1], axis=-1)[..., ::-1] - counts
     offsets = np.arange(EXAMPLES_PER_BIN)
     slots = np.minimum(above[..., None] + offsets, vocab - 1).reshape(*counts.shape[:-1], -1)
+    order = descending_order(z)
     examples = np.take_along_axis(order, slots, axis=-1).reshape(*counts.shape, EXAMPLES_PER_BIN)
     examples = np.where(offsets < counts[..., None], examples, -1)
-    top_z = np.take_along_axis(z, top_ids[None], axis=-1)
-    return {"mean": mean, "std": std, "counts": counts, "examples": examples, "top_z": top_z}
+    place = np.empty_like(order)
+    np.put_along_axis(place, order, np.arange(vocab), axis=-1)
+    top_ids = np.broadcast_to(top_ids, (*logits.shape[:-2], *top_ids.shape))
+    ranks = 1 + np.take_along_axis(place, top_ids, axis=-1)
+    top_z = np.take_along_axis(z, top_ids, axis=-1)
+    return {
+        "mean": mean,
+        "std": std,
+        "counts": counts,
+        "examples": examples,
+        "top_z": top_z,
+        "ranks": ranks,
+    }
+
+
+def descending_order(values: np.ndarray) -> np.ndarray:
+    """Each row's indices from its highest value to its lowest, ties to the lower index.
+
+    Sorting is most of the lens's cost, and NumPy sorts plain integers about twice as fast as
+    it finds an argsort, so each float64 becomes an integer that sorts in the same order,
+    with its index in the lowest bits (the ~1e-13 of relative precision given up only orders
+    near-equal values, by index).
+    """
+    n = values.shape[-1]
+    width = max(1, (n - 1).bit_length())
+    low = np.int64((1 << width) - 1)
+    bits = (np.asarray(values, dtype=np.float64) + 0.0).view(np.int64)  # + 0.0: -0.0 is 0.0
+    keys = bits ^ ((bits >> 63) & np.int64(0x7FFFFFFFFFFFFFFF))  # float order as int order
+    keys &= ~low
+    keys |= low - np.arange(n)  # among equal values, the lower index sorts last: first here
+    keys.sort(axis=-1)
+    return low - (keys[..., ::-1] & low)
 
 
 def bin_of(z: np.ndarray, edges: np.ndarray) -> np.ndarray:
     """Each value's bin on evenly spaced ``edges``, the end bins taking everything beyond.
 
-    The same as ``searchsorted(edges, z, side="right") - 1`` clipped to the bins, at a fifth of
-    its cost: arithmetic gives the bin, and one comparison with each neighbouring edge
-    corrects the rare value that rounding put across an edge.
+    The same as ``searchsorted(edges, z, side="right") - 1`` clipped to the bins, at a fraction
+    of its cost: arithmetic gives the bin, then a value that rounding put up across an edge
+    is moved back down (``z - low`` rounds up to an edge only from just below it).
     """
-    n_bins, low = edges.size - 1, edges[0]
-    step = (edges[-1] - low) / n_bins
+    n_bins, low = edges.size - 1, float(edges[0])
+    step = (float(edges[-1]) - low) / n_bins
+    if not np.array_equal(edges, low + step * np.arange(n_bins + 1)):
+        raise ValueError("bin_of needs edges spaced exactly evenly")
     bins = np.floor((z - low) / step)
     np.clip(bins, 0, n_bins - 1, out=bins)
-    bins = bins.astype(np.intp)
-    bins -= (z < edges[bins]) & (bins > 0)
-    bins += (z >= edges[bins + 1]) & (bins < n_bins - 1)
-    return bins
+    bins -= (z < low + step * bins) & (bins > 0)
+    return bins.astype(np.intp)
 
 
 def shown_examples(examples: np.ndarray) -> list[list[int]]:

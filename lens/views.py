@@ -11,7 +11,6 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
-from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_safe
 
 from lens.corpus import normalise
@@ -170,12 +169,12 @@ def refuse(
 
 
 @require_safe
-@gzip_page  # one position's data and errors; every position's comes gzipped from the cache
 def logit_evolution_data(request: HttpRequest) -> HttpResponse:
     """The three figures' data as JSON: every position, or only ``position``; errors as 400.
 
     A client's requests are counted (429 with Retry-After past the limit). Every position's
-    data is sent as the cache holds it, gzipped, unless the client does not take gzip.
+    data is sent as the cache holds it, gzipped, unless the client does not take gzip (the
+    site's GZipMiddleware compresses the rest and leaves an encoded response alone).
     """
     if not within_limit(request):
         response = JsonResponse({"error": too_many_message()}, status=429)

@@ -54,12 +54,14 @@ def test_top_tokens_are_exactly_the_model_top_ten(model, ids, logits):
         assert len(top) == TOP_K
         assert set(top) == set(np.argsort(-output[position])[:TOP_K])
         assert list(output[position, top]) == sorted(output[position, top], reverse=True)
-        assert evolution["ranks"][-1, position].tolist() == list(range(1, TOP_K + 1))
+        ranks = logit_histograms(logits, evolution["top_ids"])["ranks"]
+        assert ranks[-1, position].tolist() == list(range(1, TOP_K + 1))
 
 
 def test_ranks_agree_with_scores_at_every_stage(logits):
     evolution = top_token_evolution(logits)
-    scores, ranks = evolution["scores"], evolution["ranks"]
+    scores = evolution["scores"]
+    ranks = logit_histograms(logits, evolution["top_ids"])["ranks"]
     for stage in range(logits.shape[0]):
         for position in range(logits.shape[1]):
             row = logits[stage, position]
@@ -226,3 +228,15 @@ def test_bins_by_arithmetic_equal_searchsorted_even_on_and_beside_the_edges():
     z = np.concatenate([beside, np.linspace(-30, 30, 100_001), [-1e300, 1e300]])
     expected = np.clip(np.searchsorted(edges, z, side="right") - 1, 0, edges.size - 2)
     np.testing.assert_array_equal(bin_of(z, edges), expected)
+
+
+def test_descending_order_is_argsort_from_the_top_with_ties_to_the_lower_index():
+    from lens.logit_lens import descending_order
+
+    rng = np.random.default_rng(0)
+    values = rng.normal(size=(4, 7, 512)) * 10.0 ** rng.integers(-3, 4, size=(4, 7, 1))
+    values[0, 0, [5, 9, 300]] = 1.5  # exact ties
+    values[0, 1, :] = 0.0
+    values[1, 0, :3] = [-0.0, 0.0, -1e-300]
+    expected = np.argsort(-values, axis=-1, kind="stable")
+    np.testing.assert_array_equal(descending_order(values), expected)
