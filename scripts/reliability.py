@@ -4,6 +4,8 @@
 Three phases, each printing its counts; the run exits non-zero on any 5xx, any lost or
 duplicated attempt, or a page view stalled by slow clients:
 
+0. visitor limits: 160 answers at once from one session grade exactly ATTEMPTS_PER_MINUTE,
+   and ten fresh sessions from the same address grade no more than its address budget.
 1. hostile: junk over every form and parameter (login, sign-up, password reset, admin login,
    answers, hints, solutions, new numbers, example seeds, figure parameters, lab text,
    search `q`, paging, `next`), with and without CSRF tokens, from several threads.
@@ -150,7 +152,22 @@ for i in range(count):
         progress_for(user, problem)
         answers.append([problem.pk, wrong_answer(user, problem)])
     learners.append({{"session": session.session_key, "answers": answers}})
+visitor_problem, visitor_answer = None, None
+for problem in Problem.objects.filter(concept__in=roots).order_by("pk"):
+    kind = problem.instance(1).kind
+    if kind in ("number", "index"):
+        visitor_problem, visitor_answer = problem.pk, "0.5" if kind == "number" else "1"
+        break
+visitor_sessions = []
+for _ in range(11):
+    session = SessionStore()
+    session["reliability"] = True
+    session.create()
+    visitor_sessions.append(session.session_key)
 print("JSON" + json.dumps({{
+    "visitor_problem": visitor_problem,
+    "visitor_answer": visitor_answer,
+    "visitor_sessions": visitor_sessions,
     "learners": learners,
     "slugs": list(Concept.objects.filter(published=True).values_list("slug", flat=True)),
     "problems": list(Problem.objects.values_list("pk", flat=True)[:40]),
@@ -394,6 +411,40 @@ def run_learners(server, learners, answers_each, session_id, rng) -> tuple[Tally
     return tally, {"acknowledged": acknowledged, "refused": refused}, killed
 
 
+# --- Phase 0: visitor limits under concurrency -------------------------------------------------
+
+
+def run_visitors(server: Server, data: dict, threads: int) -> tuple[Tally, int, int]:
+    """160 answers at once from one session, then 10 fresh sessions x 20, one address."""
+    tally = Tally()
+    csrf = secrets.token_hex(16)
+    pk, typed = data["visitor_problem"], data["visitor_answer"]
+
+    def answer(session: str) -> int:
+        fields = {"answer": typed, "submission": str(uuid.uuid4())}
+        body, headers = form(fields, csrf)
+        headers["Cookie"] += f"; sessionid={session}"
+        headers["Accept"] = "application/json"
+        try:
+            status, _ = server.request(
+                "POST", f"/practice/{pk}/answer/", body=body, headers=headers
+            )
+        except (OSError, http.client.HTTPException):
+            tally.add("connection errors")
+            return 0
+        tally.add("sent")
+        tally.add(f"{status // 100}xx")
+        if status >= 500:
+            tally.fail(f"{status} visitor answer")
+        return status
+
+    first, *fresh = data["visitor_sessions"]
+    with ThreadPoolExecutor(threads) as pool:
+        burst = list(pool.map(answer, [first] * 160))
+        spread = list(pool.map(answer, [s for s in fresh[:10] for _ in range(20)]))
+    return tally, burst.count(200), burst.count(200) + spread.count(200)
+
+
 # --- Phase 3: slow clients -----------------------------------------------------------------
 
 
@@ -497,6 +548,23 @@ def main() -> int:
         server = Server(args.port)
         failed = False
         try:
+            if data["visitor_problem"] is not None:
+                begun = time.monotonic()
+                visitors, burst, total = run_visitors(server, data, 16)
+                budget = int(env.get("ATTEMPTS_PER_MINUTE", "20"))
+                address_budget = int(env.get("ATTEMPTS_PER_ADDRESS_PER_MINUTE", "60"))
+                report(
+                    "visitor limits",
+                    visitors,
+                    {
+                        "graded of 160 from one session": f"{burst} (limit {budget})",
+                        "graded in all from one address": f"{total} (limit {address_budget})",
+                        "seconds": round(time.monotonic() - begun),
+                    },
+                )
+                failed |= bool(visitors.counts["5xx"] or visitors.counts["connection errors"])
+                failed |= burst != budget or total > address_budget
+
             begun = time.monotonic()
             hostile = run_hostile(
                 server, hostile_requests(rng, size["hostile"], data), args.threads
