@@ -19,7 +19,7 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from quizzes import answers, mastery, practice_seeds
+from quizzes import answers, hooks, mastery, practice_seeds
 from quizzes.models import Attempt, ConceptProgress, Problem, ProblemProgress
 from techtree import limits
 from techtree.models import Concept, Prerequisite
@@ -171,6 +171,7 @@ def record_attempt(*, learner, problem: Problem, raw: str, submission: uuid.UUID
             mastered_now, unlocked = _update_mastery(learner, problem.concept, concept_row)
             if mastered_now:
                 Attempt.objects.filter(pk=attempt.pk).update(mastered=True)
+        hooks.attempt_stored(hooks.StoredAttempt(learner, attempt, progress, mastered_now))
         return Feedback(
             correct=grade.correct,
             message=grade.message,

@@ -16,7 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_POST
 
-from quizzes import answers, progress, selectors
+from quizzes import answers, hooks, progress, selectors
 from quizzes.models import Problem
 from quizzes.visitors import SESSION_KEY, VisitorPractice
 from techtree import limits
@@ -173,7 +173,9 @@ def new_numbers(request: HttpRequest, pk: int) -> HttpResponse:
 def dashboard(request: HttpRequest) -> HttpResponse:
     """The learner's tree by status, what was unlocked, what to learn next, and history."""
     data = selectors.dashboard(request.user, page=request.GET.get("page", 1))
-    return render(request, "quizzes/dashboard.html", {"data": data, "tree_json": data.tree_json()})
+    context = {"data": data, "tree_json": data.tree_json()}
+    context["sections"] = hooks.dashboard_sections(request)
+    return render(request, "quizzes/dashboard.html", context)
 
 
 def pop_feedback(request: HttpRequest) -> dict:

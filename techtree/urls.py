@@ -12,5 +12,6 @@ urlpatterns = [
     path("", include("techtree.urls_tree")),
     path("", include("lessons.urls")),
     path("", include("quizzes.urls")),
+    path("", include("review.urls")),
     path("lab/", include("lens.urls")),
 ]

@@ -1,0 +1,1 @@
+"""Spaced review of mastered concepts, scheduled by FSRS."""
