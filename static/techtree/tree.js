@@ -35,7 +35,11 @@ const STATUS_LOOK = {
   available: { fill: "#e6edfb", mark: "○ ", border: "solid", borderWidth: 3 },
   "in progress": { fill: "#fdf1dc", mark: "◐ ", border: "double", borderWidth: 5 },
   mastered: { fill: "#e3f4ea", mark: "✓ ", border: "solid", borderWidth: 3 },
+  // Mastered and due for review (review app): still open, never re-locked.
+  "review due": { fill: "#f3ecfb", mark: "↻ ", border: "dotted", borderWidth: 4 },
 };
+// Both count as mastered for paths and prerequisites.
+const MASTERED = new Set(["mastered", "review due"]);
 const NO_STATUS = { fill: "#ffffff", mark: "", border: "solid", borderWidth: 3 };
 
 // A padlock for locked concepts, drawn as an image so it never depends on an emoji font.
@@ -550,7 +554,7 @@ class TreeMap {
       const marked = [];
       steps.forEach((step, i) => {
         const node = this.cy.getElementById(step);
-        const done = this.tree.byId.get(step).status === "mastered";
+        const done = MASTERED.has(this.tree.byId.get(step).status);
         node.addClass(done ? "on-path path-done" : "on-path");
         marked.push(node);
         badges.push(stepBadge(node, i + 1, done));
@@ -568,7 +572,7 @@ class TreeMap {
     const mastered = this.listPath(steps);
     this.reveal(this.cy.collection(steps.map((step) => this.cy.getElementById(step))));
     const { title } = this.tree.byId.get(id);
-    const left = steps.filter((step) => this.tree.byId.get(step).status !== "mastered");
+    const left = steps.filter((step) => !MASTERED.has(this.tree.byId.get(step).status));
     let text = `Learning path to ${title}: ${plural(steps.length, "step", "steps")}`;
     if (this.hasStatus) text += `, ${mastered} already mastered`;
     if (left.length) text += `. Start with ${this.tree.byId.get(left[0]).title}.`;
@@ -670,7 +674,7 @@ class TreeMap {
       link.href = concept.url;
       link.textContent = concept.title;
       item.append(link);
-      if (concept.status === "mastered") {
+      if (MASTERED.has(concept.status)) {
         mastered += 1;
         item.classList.add("done");
         const note = document.createElement("span");
