@@ -63,9 +63,14 @@ def test_make_check_deploy_passes_on_the_settings_serve_uses():
 def test_check_deploy_sets_nothing_that_serve_does_not():
     serve = make("-n", "serve").stdout.splitlines()
     check = make("-n", "check-deploy").stdout.splitlines()
-    gunicorn = next(line for line in serve if "gunicorn" in line)
-    deploy = next(line for line in check if "check --deploy" in line)
-    assert env_prefix(deploy) == env_prefix(gunicorn) == {"PRODUCTION=1"}
+    gunicorn = env_prefix(next(line for line in serve if "gunicorn" in line))
+    deploy = env_prefix(next(line for line in check if "check --deploy" in line))
+    assert deploy == {"PRODUCTION=1"} and deploy <= gunicorn
+    # Whatever else serve sets is for gunicorn (HOST, PORT, WORKERS), never read by settings.
+    source = (ROOT / "techtree" / "settings.py").read_text()
+    read = set(re.findall(r'(?:environ\.get|environ\[|env_bool|env_list)\(?"([A-Z_]+)"', source))
+    assert {"PRODUCTION", "SECRET_KEY", "EMAIL_HOST"} <= read
+    assert not {word.split("=")[0] for word in gunicorn - deploy} & read
 
 
 def test_production_is_https_only_by_default():
