@@ -59,6 +59,7 @@ bench: $(VENV)/.dev-installed
 	$(PY) bench/figures.py
 	$(PY) bench/lens.py
 	$(PY) bench/tree_map.py
+	$(PY) bench/exercises.py
 
 ## train-model: retrain the lab's transformer into lens/weights/ (installs PyTorch; several minutes)
 ## Options go through TRAIN_ARGS, e.g. make train-model TRAIN_ARGS="--steps 200 --output /tmp/w"

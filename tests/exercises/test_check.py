@@ -55,3 +55,17 @@ def test_unreadable_file_is_an_error(tmp_path):
     path.write_text("no front matter", encoding="utf-8")
     out = io.StringIO()
     assert check.main([str(path)], out=out) == 1 and "front matter" in out.getvalue()
+
+
+def test_the_readme_example_template_is_valid(tmp_path):
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Exercises and exercise templates") :]
+    toml = re.search(r"```toml\n(.*?)```", section, re.S).group(1)
+    path = tmp_path / "readme-example.md"
+    front = 'title = "X"\nsummary = "s"\ndomain = "d"\ndifficulty = 2\nminutes = 5\n\n'
+    path.write_text(f"+++\n{front}{toml}+++\nBody.\n", encoding="utf-8")
+    out = io.StringIO()
+    assert check.main([str(path)], out=out) == 0, out.getvalue()
