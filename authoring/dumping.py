@@ -97,8 +97,15 @@ def concepts_to_dump():
             ),
         ),
         Prefetch("lesson", queryset=Lesson.objects.all()),
-        Prefetch("worked_examples", queryset=WorkedExample.objects.order_by("order", "pk")),
-        Prefetch("problems", queryset=Problem.objects.order_by("order", "pk")),
+        # A template's placements as an example or a problem are written by its
+        # [[exercises]] entry (loading places them again), not as [[examples]]/[[problems]].
+        Prefetch(
+            "worked_examples",
+            queryset=WorkedExample.objects.filter(template=None).order_by("order", "pk"),
+        ),
+        Prefetch(
+            "problems", queryset=Problem.objects.filter(template=None).order_by("order", "pk")
+        ),
         Prefetch("exercise_templates", queryset=ExerciseTemplate.objects.order_by("order", "pk")),
     )
 

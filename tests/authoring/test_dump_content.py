@@ -21,12 +21,18 @@ SKIPPED = {"id", "created", "updated"}
 
 
 def rows(model) -> list[dict]:
-    """Every row of a model without keys or timestamps; a foreign key as the concept's slug."""
+    """Every row of a model without keys or timestamps; a foreign key as the concept's slug
+    (or the template's key)."""
     names = []
     for field in model._meta.concrete_fields:
         if field.name in SKIPPED:
             continue
-        names.append(f"{field.name}__slug" if isinstance(field, models.ForeignKey) else field.name)
+        if not isinstance(field, models.ForeignKey):
+            names.append(field.name)
+        elif field.related_model is ExerciseTemplate:  # a template's placement: by its key
+            names.append(f"{field.name}__key")
+        else:
+            names.append(f"{field.name}__slug")
     return sorted(model.objects.values(*names), key=repr)
 
 

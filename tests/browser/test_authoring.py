@@ -2,7 +2,9 @@
 
 The demo author logs in to the admin, creates a concept and an exercise template, previews
 the template at several seeds, saves it once broken (refused with its field, expression and
-seed) and once fixed, and publishes the concept.
+seed) and once fixed, and publishes the concept. Then a learner opens the worked example the
+template generates, answers its practice problem wrong and then right, and masters the
+concept with it.
 """
 
 from __future__ import annotations
@@ -10,12 +12,15 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
 from exercise_templates.models import ExerciseTemplate
+from quizzes.models import Attempt, ConceptProgress, Problem
 from techtree.models import Concept
 from tests.authoring.templates import BROKEN, VALID, load_small_tree
+from tests.quizzes.solving import instance_for
 
 WAIT = 20_000  # ms: the machine may be busy
 
@@ -28,18 +33,17 @@ def site(live_server, transactional_db):
     return live_server.url
 
 
-def log_in(page: Page, site: str, username: str, password: str) -> None:
-    page.goto(site + "/admin/login/?next=/admin/")
+def log_in(page: Page, site: str, username: str, password: str, *, to: str = "/admin/") -> None:
+    page.goto(site + f"/accounts/login/?next={to}")
     page.fill("#id_username", username)
     page.fill("#id_password", password)
-    page.locator("input[type=submit]").click()
-    expect(page).to_have_url(re.compile(r"/admin/$"))
+    page.locator("#id_password").press("Enter")
+    expect(page).to_have_url(re.compile(rf"{re.escape(to)}$"))
 
 
 def create_concept(page: Page, site: str) -> Concept:
     page.goto(site + "/admin/techtree/concept/add/")
     page.fill("#id_title", "Two-Logit Softmax")
-    page.fill("#id_slug", "two-logit-softmax")
     page.fill("#id_summary", "The probability of one of two classes, from their logits.")
     page.fill("#id_domain", "Machine Learning")
     page.fill("#id_difficulty", "1")
@@ -49,7 +53,9 @@ def create_concept(page: Page, site: str) -> Concept:
     page.fill("#id_key_symbols", "$z$ | the logits")
     page.locator("input[name=_continue]").click()
     expect(page.locator("ul.messagelist")).to_contain_text("was added successfully")
-    return Concept.objects.get(title="Two-Logit Softmax")
+    concept = Concept.objects.get(title="Two-Logit Softmax")
+    assert concept.slug == "two-logit-softmax"  # filled in from the title by the admin
+    return concept
 
 
 def test_an_author_writes_previews_validates_and_publishes_a_template(
@@ -109,3 +115,33 @@ def test_an_author_writes_previews_validates_and_publishes_a_template(
     expect(page.locator("ul.messagelist")).to_contain_text("was changed successfully")
     concept.refresh_from_db()
     assert concept.published and concept.is_placed
+
+    # A learner opens the worked example the template generates, shown solved.
+    page.context.clear_cookies()
+    log_in(page, site, "learner", "softmax-learner-2026", to=concept.get_absolute_url())
+    example = page.locator("article.worked-example", has_text="Softmax of two logits")
+    expect(example).to_contain_text("The logits are")
+    example.get_by_role("link", name="Link to these numbers").click()
+    expect(page).to_have_url(re.compile(r"/concepts/two-logit-softmax/examples/\d+/\d+/$"))
+    expect(page.locator("article.worked-example")).to_contain_text("Exponentiate and normalise")
+    screenshot("example")
+
+    # Practice: the named mistake first (wrong), then the right answer, which masters it.
+    page.goto(site + concept.get_absolute_url())
+    learner = get_user_model().objects.get(username="learner")
+    problem = Problem.objects.get(concept=concept, template=template)
+    card = page.locator(f"#problem-{problem.pk}")
+    expect(card).to_be_visible()
+    exercise = instance_for(learner, problem)
+    mistake = exercise.mistakes[0]
+    card.locator("input[name=answer]").fill(f"{mistake.answer:.4f}")
+    card.get_by_role("button", name="Check").click()
+    expect(card.locator("[data-verdict=wrong]")).to_contain_text("Not quite", timeout=WAIT)
+    card.locator("input[name=answer]").fill(exercise.expected)
+    card.get_by_role("button", name="Check").click()
+    expect(card.locator("[data-verdict=right]")).to_contain_text("Correct", timeout=WAIT)
+    expect(page.locator("[data-mastered]")).to_contain_text("You mastered this concept!")
+    screenshot("mastered")
+    verdicts = Attempt.objects.filter(learner=learner, problem=problem).order_by("created")
+    assert [attempt.correct for attempt in verdicts] == [False, True]
+    assert ConceptProgress.objects.get(learner=learner, concept=concept).mastered is not None
