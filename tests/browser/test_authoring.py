@@ -137,6 +137,7 @@ def test_an_author_writes_previews_validates_and_publishes_a_template(
     card.locator("input[name=answer]").fill(f"{mistake.answer:.4f}")
     card.get_by_role("button", name="Check").click()
     expect(card.locator("[data-verdict=wrong]")).to_contain_text("Not quite", timeout=WAIT)
+    expect(card.locator("[data-mistake]")).to_contain_text("That is the second class's probability")
     card.locator("input[name=answer]").fill(exercise.expected)
     card.get_by_role("button", name="Check").click()
     expect(card.locator("[data-verdict=right]")).to_contain_text("Correct", timeout=WAIT)
