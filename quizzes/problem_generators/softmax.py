@@ -7,6 +7,7 @@ import random
 
 import numpy as np
 
+from exercises import Mistake
 from lessons import engine
 from lessons.example_generators import draws
 from lessons.example_generators.display import (
@@ -114,7 +115,13 @@ def softmax_uniform_logits(rng: random.Random) -> ProblemInstance:
         steps=steps,
         answer_format=NUMBER_FORMAT,
         inputs={"logits": z},
-        mistakes=wrong_only(answer, (1.0, 1 / (k - 1)) if k > 2 else (1.0,)),
+        mistakes=wrong_only(
+            answer,
+            (
+                Mistake(1.0, f"That is one exponential over itself: divide by the sum of all {k}."),
+                Mistake(1 / (k - 1), f"That divides by {k - 1}: all {k} classes share the sum."),
+            )[: 2 if k > 2 else 1],
+        ),
     )
 
 
@@ -219,7 +226,10 @@ def softmax_probabilities(rng: random.Random) -> ProblemInstance:
         steps=steps,
         answer_format=vector_format(3),
         inputs={"logits": z},
-        mistakes=wrong_only(floats(p), (floats(exps),)),
+        mistakes=wrong_only(
+            floats(p),
+            (Mistake(floats(exps), "Those are the exponentials: divide each by their sum."),),
+        ),
     )
 
 
@@ -564,7 +574,16 @@ def softmax_huge_logits(rng: random.Random) -> ProblemInstance:
         steps=steps,
         answer_format=vector_format(3),
         inputs={"logits": z},
-        mistakes=wrong_only(floats(p), ((1 / 3, 1 / 3, 1 / 3),)),
+        mistakes=wrong_only(
+            floats(p),
+            (
+                Mistake(
+                    (1 / 3, 1 / 3, 1 / 3),
+                    "That is the uniform distribution: huge logits still differ, and only "
+                    "their differences matter.",
+                ),
+            ),
+        ),
     )
 
 

@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from exercises import Mistake
 from lessons.example_generators.display import fmt, num
 from quizzes.answers import DEFAULT_TOLERANCE, Tolerance
 
@@ -141,6 +142,8 @@ def wrong_only(
 ) -> tuple[Any, ...]:
     """The candidate mistakes that grading rejects with room to spare, without repeats.
 
+    A candidate may be a `Mistake` with a message, which a learner who types it is shown.
+
     A typical mistake can land on, or next to, the right answer for some draws (forgetting
     to subtract a logit of 0, say); it is no mistake then. "Room to spare" is three times the
     grading tolerance, so the rounding of a typed answer cannot matter.
@@ -152,6 +155,11 @@ def wrong_only(
 
     kept: list[Any] = []
     for candidate in candidates:
+        if isinstance(candidate, Mistake):  # a named mistake: judged by its answer
+            value = wrong_only(answer, (candidate.answer,), tolerance)
+            if value and candidate not in kept:
+                kept.append(Mistake(value[0], candidate.message))
+            continue
         if isinstance(answer, tuple):
             candidate = tuple(float(c) for c in candidate)
             wrong = any(far(a, c) for a, c in zip(answer, candidate, strict=True))

@@ -329,3 +329,13 @@ def test_any_stored_seed_gives_a_gradable_problem(key, seed):
     assert graded(instance, instance.answer).correct
     for wrong in obviously_wrong(instance):
         assert not graded(instance, wrong).correct
+
+
+def test_generators_name_some_mistakes_for_the_learner():
+    instance = problems.generate("softmax_probabilities", 3)
+    named = [m for m in instance.mistakes if m.message]
+    assert named and named[0].message.startswith("Those are the exponentials")
+    typed = answers.format_answer("vector", named[0].answer)
+    assert not instance.grade(typed).correct
+    assert instance.mistake_for(typed) == named[0]
+    assert instance.mistake_for(instance.expected) is None
