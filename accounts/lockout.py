@@ -14,7 +14,8 @@ def username_for_lockout(request: HttpRequest, credentials: dict | None) -> str:
     name = (credentials or {}).get("username")
     if name is None and request is not None:
         name = request.POST.get("username", "")
-    return usernames.skeleton(str(name or ""))
+    # PostgreSQL text cannot hold NUL; axes marks it in its own records the same way.
+    return usernames.skeleton(str(name or "")).replace("\0", "0x00")
 
 
 def locked_out(request: HttpRequest, original_response=None, credentials=None) -> HttpResponse:

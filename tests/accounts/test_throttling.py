@@ -186,6 +186,13 @@ def test_an_all_cyrillic_lookalike_is_refused(db):
     assert User.objects.count() == 1
 
 
+@pytest.mark.parametrize("path", ["/accounts/signup/", "/accounts/login/", "/admin/login/"])
+def test_a_nul_character_in_any_field_is_refused_not_a_500(db, path):
+    # PostgreSQL text cannot hold NUL: the lockout check must not send it there.
+    fields = {"username": "\x00", "password": "\x00x", "next": "\x00", "email": "\x00"}
+    assert Client().post(path, fields, REMOTE_ADDR="203.0.113.5").status_code == 200
+
+
 def test_a_name_mixing_scripts_is_refused(db):
     response = signup(Client(), username="pаypal")  # Cyrillic а
     assert "one alphabet" in response.content.decode()
