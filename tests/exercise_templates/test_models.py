@@ -70,3 +70,30 @@ def test_clean_refuses_an_invalid_spec_and_a_renamed_key():
     row.spec = spec(key="other-key")
     with pytest.raises(ValidationError, match="never renamed"):
         row.full_clean()
+
+
+@pytest.mark.django_db
+def test_a_seed_whose_draw_fails_falls_back_to_the_next_seeds_the_same_way_every_time():
+    from techtree.models import Concept
+
+    load()
+    concept = Concept.objects.get(slug="kl-divergence")
+    # One try: roughly one seed in eight draws z[0] == 4 and fails its constraint.
+    flaky = spec(constraints=["z[0] != 4"], tries=1, mistakes=[])
+    row = ExerciseTemplate(concept=concept, spec=flaky)
+    failing = [s for s in range(1, 200) if not _builds(row.template, s)]
+    assert failing, "no failing seed to test with"
+    for seed in failing[:5]:
+        exercise = row.build(seed)
+        assert exercise == row.build(seed) and exercise.seed > seed
+        assert exercise.inputs["z"][0] != 4
+
+
+def _builds(template, seed) -> bool:
+    from exercises.templates import TemplateInvalid
+
+    try:
+        template.build(seed)
+    except TemplateInvalid:
+        return False
+    return True
