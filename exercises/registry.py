@@ -9,7 +9,9 @@ URL or a stored attempt carrying the seed rebuilds the same exercise. Templates
 The generator modules live in `lessons/example_generators/` and `quizzes/problem_generators/`
 and register themselves when imported (`lessons.examples` and `quizzes.problems` import
 them). They build exercises through `Example(...)` and `ProblemInstance(...)` below, the
-spellings they were written with.
+spellings they were written with. What both kinds share (rounded display, draws, the
+logit-lens readout) is part of this kit: `exercises.display`, `exercises.draws`,
+`exercises.readout`, so practice code never reaches into the worked examples.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ PURE: no Django. The generators live in `lessons/example_generators/`, one modul
 of concepts; importing this module imports them all, which fills the registry's "example"
 shelf (`REGISTRY`). Each builds an `exercises.Exercise` (conventions in
 `exercises.exercise`); the full-precision numbers go in `Step.values`, shown numbers are
-rounded by `example_generators.display`. The one non-finite entry in any `values` is the
+rounded by `exercises.display`. The one non-finite entry in any `values` is the
 naive exponentials of `stable_softmax_huge_logits`, which really do overflow.
 """
 

@@ -6,9 +6,8 @@ import random
 
 import numpy as np
 
-from lessons import engine
-from lessons.example_generators import draws
-from lessons.example_generators.display import (
+from exercises import draws
+from exercises.display import (
     aligned,
     fixed,
     fmt,
@@ -20,6 +19,7 @@ from lessons.example_generators.display import (
     term,
     vec,
 )
+from lessons import engine
 from lessons.examples import Example, Step, register
 
 GROWTH_DIMS = (4, 16, 64)

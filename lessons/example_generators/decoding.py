@@ -6,9 +6,8 @@ import random
 
 import numpy as np
 
-from lessons import engine
-from lessons.example_generators import draws
-from lessons.example_generators.display import (
+from exercises import draws
+from exercises.display import (
     aligned,
     cls,
     fixed,
@@ -19,6 +18,7 @@ from lessons.example_generators.display import (
     shown_total,
     vec,
 )
+from lessons import engine
 from lessons.examples import Example, Step, register
 
 DRAWS = 20

@@ -7,9 +7,8 @@ import random
 
 import numpy as np
 
-from lessons import engine
-from lessons.example_generators import draws
-from lessons.example_generators.display import (
+from exercises import draws
+from exercises.display import (
     aligned,
     fixed,
     fmt,
@@ -22,6 +21,7 @@ from lessons.example_generators.display import (
     term,
     vec,
 )
+from lessons import engine
 from lessons.examples import Example, Step, register
 
 SOFTPLUS_POINTS = [x for x in draws.grid(-3.0, 3.0, 0.5) if x != 0]  # f'''(0) = 0: see below

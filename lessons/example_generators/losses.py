@@ -6,9 +6,8 @@ import random
 
 import numpy as np
 
-from lessons import engine
-from lessons.example_generators import draws
-from lessons.example_generators.display import (
+from exercises import draws
+from exercises.display import (
     cls,
     fixed,
     fmt,
@@ -21,6 +20,7 @@ from lessons.example_generators.display import (
     shown_total,
     vec,
 )
+from lessons import engine
 from lessons.examples import Example, Step, register
 
 STEP_EXPONENT = -5  # the finite-difference step h = 10^-5

@@ -7,9 +7,9 @@ import random
 
 import numpy as np
 
+from exercises import draws
+from exercises.display import fixed, fmt, num, nums, plain, vec
 from lessons import engine
-from lessons.example_generators import draws
-from lessons.example_generators.display import fixed, fmt, num, nums, plain, vec
 from lessons.examples import Example, Step, register
 
 HUGE_BASES = (900.0, 1000.0, 1100.0)

@@ -6,9 +6,9 @@ import random
 
 import numpy as np
 
+from exercises import draws, readout
+from exercises.display import fmt, matrix, num, nums, plain, term, vec
 from lessons import engine
-from lessons.example_generators import draws, readout
-from lessons.example_generators.display import fmt, matrix, num, nums, plain, term, vec
 from lessons.examples import Example, Step, register
 
 VOCABULARY = ("cat", "dog", "mat", "sat", "sun", "hat", "ran", "the")

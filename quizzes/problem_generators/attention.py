@@ -6,9 +6,8 @@ import random
 
 import numpy as np
 
-from lessons import engine
-from lessons.example_generators import draws
-from lessons.example_generators.display import (
+from exercises import Step, draws
+from exercises.display import (
     aligned,
     matrix,
     num,
@@ -18,7 +17,7 @@ from lessons.example_generators.display import (
     term,
     vec,
 )
-from lessons.examples import Step
+from lessons import engine
 from quizzes.problem_generators.writing import (
     NUMBER_FORMAT,
     SIG3,

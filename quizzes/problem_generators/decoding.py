@@ -8,10 +8,9 @@ import random
 
 import numpy as np
 
+from exercises import Step, draws
+from exercises.display import aligned, fixed, num, nums, plain, shown_total, vec
 from lessons import engine
-from lessons.example_generators import draws
-from lessons.example_generators.display import aligned, fixed, num, nums, plain, shown_total, vec
-from lessons.examples import Step
 from quizzes.problem_generators.writing import (
     NUMBER_FORMAT,
     SIG3,

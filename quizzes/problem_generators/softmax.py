@@ -7,10 +7,8 @@ import random
 
 import numpy as np
 
-from exercises import Mistake
-from lessons import engine
-from lessons.example_generators import draws
-from lessons.example_generators.display import (
+from exercises import Mistake, Step, draws
+from exercises.display import (
     decimals,
     fixed,
     fmt,
@@ -21,7 +19,7 @@ from lessons.example_generators.display import (
     term,
     vec,
 )
-from lessons.examples import Step
+from lessons import engine
 from quizzes.problem_generators.writing import (
     NUMBER_FORMAT,
     SIG3,

@@ -9,10 +9,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from exercises import Step, draws
+from exercises.display import fixed, fmt, num, nums, vec
 from lessons import engine
-from lessons.example_generators import draws
-from lessons.example_generators.display import fixed, fmt, num, nums, vec
-from lessons.examples import Step
 from quizzes.answers import Tolerance
 from quizzes.problem_generators.writing import (
     NUMBER_FORMAT,

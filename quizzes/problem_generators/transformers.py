@@ -7,10 +7,9 @@ import random
 
 import numpy as np
 
+from exercises import Step, draws, readout
+from exercises.display import matrix, num, nums, plain, term, vec
 from lessons import engine
-from lessons.example_generators import draws, readout
-from lessons.example_generators.display import matrix, num, nums, plain, term, vec
-from lessons.examples import Step
 from quizzes.problem_generators.writing import (
     NUMBER_FORMAT,
     SIG3,

@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from exercises import Mistake
-from lessons.example_generators.display import fmt, num
+from exercises.display import fmt, num
 from quizzes.answers import DEFAULT_TOLERANCE, Tolerance
 
 SIG3 = "to three significant figures"

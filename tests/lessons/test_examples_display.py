@@ -16,8 +16,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from exercises import display
 from lessons import figures
-from lessons.example_generators import display
 from lessons.examples import Example
 from tests.lessons.test_examples import (
     KEYS,

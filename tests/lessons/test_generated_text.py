@@ -20,8 +20,8 @@ import re
 import numpy as np
 import pytest
 
+from exercises.display import fixed, fmt, vec
 from lessons import examples
-from lessons.example_generators.display import fixed, fmt, vec
 from quizzes import problems
 
 

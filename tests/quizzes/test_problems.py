@@ -18,8 +18,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from exercises import Step
 from lessons import markup
-from lessons.examples import Step
 from quizzes import answers, problems
 from quizzes.problems import ProblemInstance
 

@@ -11,8 +11,8 @@ import random
 
 import numpy as np
 
-from lessons.example_generators import draws
-from lessons.example_generators.display import aligned, num, term
+from exercises import draws
+from exercises.display import aligned, num, term
 
 RESIDUAL_GRID = draws.grid(-1.5, 2.0, 0.5)
 UPDATE_GRID = draws.grid(-1.5, 1.5, 0.5)
