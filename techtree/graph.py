@@ -16,34 +16,75 @@ import networkx as nx
 
 K = TypeVar("K", bound=Hashable)
 
-# One sentence per figure, shown to the learner beside the number (and used by the admin).
-FIGURE_DEFINITIONS: dict[str, str] = {
-    "depth": "The longest chain of prerequisites above this concept; concepts with none are at 0.",
-    "unlocks": "How many concepts list this one as a direct prerequisite.",
-    "prerequisite_count": "How many concepts stand behind this one, directly or indirectly.",
-    "prerequisite_minutes": "The estimated minutes needed to learn every concept behind this one.",
-    "reach": "How many concepts this one leads to, directly or through others.",
-    "bottleneck": (
-        "How many concepts could not be reached at all without this one, "
-        "because every route to them passes through it."
+
+@dataclass(frozen=True)
+class Figure:
+    """One graph figure: its name in Figures (and graph_arrays), label, definition, storage."""
+
+    name: str
+    label: str
+    definition: str  # one sentence, shown to the learner beside the number (and in the admin)
+    field: str | None  # the Concept field storing it; None when computed from the concept alone
+
+
+# Every graph figure, in display order: the one list that the stored fields, the refresh,
+# the history exclusions, the concept page and the admin all derive from.
+FIGURES: tuple[Figure, ...] = (
+    Figure(
+        "depth",
+        "Depth",
+        "The longest chain of prerequisites above this concept; concepts with none are at 0.",
+        "depth",
     ),
-    "chain_length": "The number of steps in the longest chain of concepts that starts here.",
-    "atoms": "How many atomic ideas this concept introduces.",
-    "atoms_total": "Its atomic ideas plus those of every concept behind it.",
-}
-
-
-FIGURE_LABELS: dict[str, str] = {
-    "depth": "Depth",
-    "unlocks": "Unlocks",
-    "prerequisite_count": "Prerequisite load",
-    "prerequisite_minutes": "Minutes behind it",
-    "reach": "Reach",
-    "bottleneck": "Bottleneck",
-    "chain_length": "Chain length",
-    "atoms": "Atomic ideas",
-    "atoms_total": "Cognitive load",
-}
+    Figure(
+        "unlocks",
+        "Unlocks",
+        "How many concepts list this one as a direct prerequisite.",
+        "unlocks_count",
+    ),
+    Figure(
+        "prerequisite_count",
+        "Prerequisite load",
+        "How many concepts stand behind this one, directly or indirectly.",
+        "prerequisite_count",
+    ),
+    Figure(
+        "prerequisite_minutes",
+        "Minutes behind it",
+        "The estimated minutes needed to learn every concept behind this one.",
+        "prerequisite_minutes",
+    ),
+    Figure(
+        "reach",
+        "Reach",
+        "How many concepts this one leads to, directly or through others.",
+        "reach",
+    ),
+    Figure(
+        "bottleneck",
+        "Bottleneck",
+        "How many concepts could not be reached at all without this one, "
+        "because every route to them passes through it.",
+        "bottleneck",
+    ),
+    Figure(
+        "chain_length",
+        "Chain length",
+        "The number of steps in the longest chain of concepts that starts here.",
+        "chain_length",
+    ),
+    Figure("atoms", "Atomic ideas", "How many atomic ideas this concept introduces.", None),
+    Figure(
+        "atoms_total",
+        "Cognitive load",
+        "Its atomic ideas plus those of every concept behind it.",
+        "atoms_total",
+    ),
+)
+STORED_FIGURES: tuple[Figure, ...] = tuple(f for f in FIGURES if f.field)
+FIGURE_FIELDS: tuple[str, ...] = tuple(f.field for f in STORED_FIGURES if f.field)
+FIGURE_DEFINITIONS: dict[str, str] = {f.name: f.definition for f in FIGURES}
+FIGURE_LABELS: dict[str, str] = {f.name: f.label for f in FIGURES}
 
 
 class CycleError(ValueError):

@@ -71,18 +71,7 @@ class Concept(models.Model):
     updated = models.DateTimeField(auto_now=True)
 
     # Who changed what and when, with the values before (admin: History, and revert).
-    history = HistoricalRecords(
-        excluded_fields=[
-            "depth",
-            "unlocks_count",
-            "prerequisite_count",
-            "prerequisite_minutes",
-            "reach",
-            "bottleneck",
-            "chain_length",
-            "atoms_total",
-        ]
-    )
+    history = HistoricalRecords(excluded_fields=list(graph.FIGURE_FIELDS))  # derived, not authored
 
     class Meta:
         ordering = ["title"]
@@ -157,20 +146,9 @@ class Concept(models.Model):
 
     def figures(self) -> list[tuple[str, str, int | None]]:
         """(label, definition, value) for each graph figure, in display order."""
-        values = {
-            "depth": self.depth,
-            "unlocks": self.unlocks_count,
-            "prerequisite_count": self.prerequisite_count,
-            "prerequisite_minutes": self.prerequisite_minutes,
-            "reach": self.reach,
-            "bottleneck": self.bottleneck,
-            "chain_length": self.chain_length,
-            "atoms": self.atoms,
-            "atoms_total": self.atoms_total,
-        }
         return [
-            (graph.FIGURE_LABELS[name], graph.FIGURE_DEFINITIONS[name], values[name])
-            for name in graph.FIGURE_DEFINITIONS
+            (figure.label, figure.definition, getattr(self, figure.field or figure.name))
+            for figure in graph.FIGURES
         ]
 
 

@@ -12,16 +12,7 @@ from django.db.models.expressions import RawSQL
 from techtree import graph, graph_arrays, versions
 from techtree.models import Concept, Prerequisite, atom_count
 
-FIGURE_FIELDS = (
-    "depth",
-    "unlocks_count",
-    "prerequisite_count",
-    "prerequisite_minutes",
-    "reach",
-    "bottleneck",
-    "chain_length",
-    "atoms_total",
-)
+FIGURE_FIELDS = graph.FIGURE_FIELDS  # the stored figures, in graph.FIGURES order
 
 
 def cycle_if_added(
@@ -137,19 +128,7 @@ def refresh_graph_figures() -> int:
         zip(
             ids.tolist(),
             zip(
-                *(
-                    columns[name].tolist()
-                    for name in (
-                        "depth",
-                        "unlocks",
-                        "prerequisite_count",
-                        "prerequisite_minutes",
-                        "reach",
-                        "bottleneck",
-                        "chain_length",
-                        "atoms_total",
-                    )
-                ),
+                *(columns[figure.name].tolist() for figure in graph.STORED_FIGURES),
                 strict=True,
             ),
             strict=True,
