@@ -1,18 +1,30 @@
 """Benchmark: the logit-evolution lab's data for a 64-token text, against the bare forward pass.
 
-Run: .venv/bin/python bench/lens.py [--tokens 64] [--repeat 20]
+Run: .venv/bin/python bench/lens.py [--tokens 64] [--repeat 30]
 
-Prints the time to build all three figures' data for every position (``logit_lens``), split
-into its parts, beside the forward pass alone as the reference in the same run; then the cost
-of each stage (each attention and MLP block, and reading one stage out through the final norm
-and unembedding); then the same for the longest text the lab accepts. Best of ``--repeat``.
+Prints, each beside its reference in the same run (best of ``--repeat``, the runs of the
+things compared interleaved, so a busy machine slows both alike):
+
+* the lab's data for every position of a 64-token text (``logit_lens``, then its JSON, as
+  the server computes it once per text) against the forward pass alone, split into parts;
+  the target is at most 2x;
+* GELU's cube written ``x**3`` against ``x * x * x``, and the forward pass with each;
+* NumPy's BLAS at one thread (what every site process uses, lens/apps.py) against the
+  library's default of one per core: wall and CPU time of the forward pass and the data,
+  alone and with a second process doing the same (a busy machine);
+* the longest text the lab takes (256 characters, each its own token): CPU time, JSON
+  bytes and what is sent gzipped.
+
 Not a test: nothing here fails on a slow machine.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
+import gzip
+import math
+import multiprocessing
+import os
 import sys
 import time
 from pathlib import Path
@@ -21,19 +33,30 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import numpy as np  # noqa: E402
+import orjson  # noqa: E402
+from threadpoolctl import threadpool_info, threadpool_limits  # noqa: E402
 
 from lens import logit_lens as lens  # noqa: E402
 from lens import transformer  # noqa: E402
 from lens.samples import SAMPLE_TEXTS  # noqa: E402
+from lens.selectors import GZIP_LEVEL  # noqa: E402
+
+LONGEST = "".join(chr(0x2600 + i) for i in range(lens.TEXT_LIMIT))  # unknown characters
 
 
-def best_of(fn, repeat: int) -> float:
-    times = []
+def race(functions: dict, repeat: int, clock=time.thread_time) -> dict[str, float]:
+    """Best time of each function, running them in turn ``repeat`` times."""
+    best = dict.fromkeys(functions, math.inf)
     for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
+        for name, function in functions.items():
+            start = clock()
+            function()
+            best[name] = min(best[name], clock() - start)
+    return best
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:8.2f} ms"
 
 
 def text_of(model: transformer.Model, n_tokens: int) -> str:
@@ -44,77 +67,155 @@ def text_of(model: transformer.Model, n_tokens: int) -> str:
     return text
 
 
-def ms(seconds: float) -> str:
-    return f"{seconds * 1000:8.2f} ms"
+def lab_data(text: str, model: transformer.Model) -> bytes:
+    """What the server computes once per text: every position's data as JSON."""
+    return orjson.dumps(lens.logit_lens(text, model=model))
 
 
-def report(model: transformer.Model, text: str, repeat: int) -> None:
+def data_against_forward(model: transformer.Model, text: str, repeat: int) -> None:
     ids = model.tokenizer.encode(text)
     n = len(ids)
-    print(f"\n== {n} tokens ({len(text)} characters), all {n} positions ==")
-    total = best_of(lambda: lens.logit_lens(text, model=model), repeat)
-    forward = best_of(lambda: transformer.forward(model, ids), repeat)
-    tokenise = best_of(lambda: model.tokenizer.encode_with_spans(text), repeat)
-    residuals = transformer.forward(model, ids).residuals
-    readout = best_of(lambda: transformer.readout(model, residuals), repeat)
-    logits = transformer.readout(model, residuals)
-    evolution = best_of(lambda: lens.top_token_evolution(logits), repeat)
-    top_ids = lens.top_token_evolution(logits)["top_ids"]
-    histograms = best_of(lambda: lens.logit_histograms(logits, top_ids), repeat)
+    logits = lens.stage_logits(model, ids)
+    evolution = lens.top_token_evolution(logits)
     result = lens.logit_lens(text, model=model)
-    size = len(json.dumps(result, separators=(",", ":")))
+    residuals = transformer.forward(model, ids).residuals
+    best = race(
+        {
+            "forward": lambda: transformer.forward(model, ids),
+            "data": lambda: lab_data(text, model),
+            "readout": lambda: transformer.readout(model, residuals),
+            "top": lambda: lens.top_token_evolution(logits),
+            "histograms": lambda: lens.logit_histograms(logits, evolution["top_ids"]),
+            "json": lambda: orjson.dumps(result),
+        },
+        repeat,
+    )
+    body = orjson.dumps(result)
+    print(f"\n== {n} tokens ({len(text)} characters), every position: the lab's data ==")
+    ratio = best["data"] / best["forward"]
+    print(f"  the lab's data, JSON included   {ms(best['data'])}   {ratio:4.2f}x the forward pass")
+    print(f"  reference: forward pass alone   {ms(best['forward'])}   (target: data <= 2x)")
+    print(f"    read out every stage          {ms(best['readout'])}")
+    print(f"    top 10 and their scores       {ms(best['top'])}")
+    print(f"    histograms and ranks (1 sort) {ms(best['histograms'])}")
+    print(f"    JSON (orjson)                 {ms(best['json'])}")
+    print(f"  JSON {len(body) / 1024:.0f} KiB, gzipped {len(gzip.compress(body)) / 1024:.0f} KiB")
 
-    ratio = total / forward
-    print(f"  logit_lens, all three figures   {ms(total)}   {ratio:5.1f}x the forward pass")
-    print(f"  reference: forward pass alone   {ms(forward)}")
-    print(f"    tokenise                      {ms(tokenise)}")
-    print(f"    read out every stage          {ms(readout)}")
-    print(f"    top-10 scores, ranks, probs   {ms(evolution)}")
-    print(f"    histograms                    {ms(histograms)}")
-    rest = total - forward - tokenise - readout - evolution - histograms
-    print(f"    lists and dicts for the page  {ms(rest)}")
-    print(f"  JSON: {size / 1024:.0f} KiB, {size / n / 1024:.1f} KiB per position")
 
-
-def per_stage(model: transformer.Model, text: str, repeat: int) -> None:
+def gelu_cube(model: transformer.Model, text: str, repeat: int) -> None:
     ids = model.tokenizer.encode(text)
-    c, w = model.config, model.weights
-    print(f"\n== per stage, {len(ids)} tokens ==")
-    x = transformer.forward(model, ids).residuals
-    embed = best_of(lambda: w["wte"][np.asarray(ids)] + w["wpe"][: len(ids)], repeat)
-    print(f"  {'embed':8s} {ms(embed)}")
-    for layer in range(c.n_layers):
-        b = f"blocks.{layer}"
-        ln1 = transformer.layer_norm(
-            x[2 * layer], w[f"{b}.ln1.weight"], w[f"{b}.ln1.bias"], c.layer_norm_eps
-        )
-        ln2 = transformer.layer_norm(
-            x[2 * layer + 1], w[f"{b}.ln2.weight"], w[f"{b}.ln2.bias"], c.layer_norm_eps
-        )
-        attn = best_of(lambda: transformer.attention(model, layer, ln1), repeat)  # noqa: B023
-        mlp = best_of(lambda: transformer.mlp(model, layer, ln2), repeat)  # noqa: B023
-        print(f"  L{layer + 1} attn  {ms(attn)}")
-        print(f"  L{layer + 1} mlp   {ms(mlp)}")
-    one = best_of(lambda: transformer.readout(model, x[0]), repeat)
-    print(f"  read out one stage (final norm + unembedding) {ms(one)}")
+    x = np.random.default_rng(0).standard_normal((len(ids), model.config.d_mlp))
+
+    def gelu_power(v: np.ndarray) -> np.ndarray:
+        return 0.5 * v * (1.0 + np.tanh(math.sqrt(2.0 / math.pi) * (v + 0.044715 * v**3)))
+
+    def forward_with(gelu) -> None:
+        kept = transformer.gelu
+        transformer.gelu = gelu
+        try:
+            transformer.forward(model, ids)
+        finally:
+            transformer.gelu = kept
+
+    best = race(
+        {
+            "power": lambda: x**3,
+            "product": lambda: x * x * x,
+            "forward power": lambda: forward_with(gelu_power),
+            "forward": lambda: transformer.forward(model, ids),
+        },
+        repeat,
+    )
+    share = 1 - best["forward"] / best["forward power"]
+    print(f"\n== GELU's cube on ({len(ids)}, {model.config.d_mlp}) ==")
+    print(f"  x**3                            {ms(best['power'])}")
+    print(f"  x * x * x (reference)           {ms(best['product'])}", end="")
+    print(f"   x**3 is {best['power'] / best['product']:.0f}x slower")
+    print(f"  forward pass, GELU with x**3    {ms(best['forward power'])}", end="")
+    print(f"   ({share:.0%} of it spent on x**3)")
+    print(f"  forward pass, GELU with x*x*x   {ms(best['forward'])}")
+
+
+def _busy_worker(threads: int | None, text: str, stop) -> None:
+    model = transformer.default_model()
+    with threadpool_limits(limits=threads, user_api="blas"):
+        while not stop.is_set():
+            lab_data(text, model)
+
+
+def blas_threads(model: transformer.Model, text: str, repeat: int) -> None:
+    default = max(lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas")
+    ids = model.tokenizer.encode(text)
+
+    def measure(threads: int) -> tuple[float, float, float, float]:
+        with threadpool_limits(limits=threads, user_api="blas"):
+            run = {
+                "forward": lambda: transformer.forward(model, ids),
+                "data": lambda: lab_data(text, model),
+            }
+            wall = race(run, repeat, time.perf_counter)
+            cpu = race(run, repeat, time.process_time)
+        return wall["forward"], cpu["forward"], wall["data"], cpu["data"]
+
+    print(f"\n== BLAS threads: 1 (the site's) against the default {default}, {len(ids)} tokens ==")
+    print("                                  forward wall / CPU          data wall / CPU")
+    for busy in (False, True):
+        stop = multiprocessing.Event()
+        helpers = []
+        if busy:  # a second process doing the same work, as another gunicorn worker would
+            for threads in (None,):
+                helper = multiprocessing.Process(target=_busy_worker, args=(threads, text, stop))
+                helper.start()
+                helpers.append(helper)
+            time.sleep(1.0)
+        try:
+            for threads in (1, default):
+                fw, fc, dw, dc = measure(threads)
+                label = f"{threads} thread{'s' if threads > 1 else ''}"
+                label += ", beside a busy process" if busy else ""
+                print(f"  {label:32s}{ms(fw)} /{ms(fc)}   {ms(dw)} /{ms(dc)}")
+        finally:
+            stop.set()
+            for helper in helpers:
+                helper.join()
+
+
+def longest_text(model: transformer.Model, repeat: int) -> None:
+    n = len(model.tokenizer.encode(LONGEST))
+    body = lab_data(LONGEST, model)
+    packed = gzip.compress(body, compresslevel=GZIP_LEVEL, mtime=0)
+    best = race(
+        {
+            "data": lambda: lab_data(LONGEST, model),
+            "gzip": lambda: gzip.compress(body, compresslevel=GZIP_LEVEL, mtime=0),
+        },
+        repeat,
+        time.process_time,
+    )
+    print(f"\n== the longest text: {len(LONGEST)} characters, {n} tokens (one request's worst) ==")
+    print(f"  CPU, forward pass to JSON       {ms(best['data'])}")
+    print(f"  CPU, gzip level {GZIP_LEVEL} (once per text) {ms(best['gzip'])}")
+    print(f"  JSON {len(body) / 1024:.0f} KiB, sent gzipped {len(packed) / 1024:.0f} KiB")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tokens", type=int, default=64)
-    parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument("--repeat", type=int, default=30)
     args = parser.parse_args()
     model = transformer.default_model()
     c = model.config
     print(
         f"Model: {c.n_layers} layers, d_model {c.d_model}, vocab {c.vocab_size}, "
-        f"{model.parameter_count():,} parameters, {c.n_stages} stages"
+        f"{model.parameter_count():,} parameters, {c.n_stages} stages; "
+        f"{os.cpu_count()} CPUs, BLAS at 1 thread unless said"
     )
     text = text_of(model, args.tokens)
-    report(model, text, args.repeat)
-    per_stage(model, text, args.repeat)
-    longest = " ".join(s.text for s in SAMPLE_TEXTS)[: lens.TEXT_LIMIT]
-    report(model, longest, max(3, args.repeat // 4))
+    with threadpool_limits(limits=1, user_api="blas"):
+        data_against_forward(model, text, args.repeat)
+        gelu_cube(model, text, args.repeat)
+        longest_text(model, max(3, args.repeat // 10))
+    blas_threads(model, LONGEST, max(3, args.repeat // 10))
 
 
 if __name__ == "__main__":

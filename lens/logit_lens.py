@@ -209,80 +209,55 @@ def logit_histograms(
     """z-scored histograms of stage logits (stages, positions, vocab) on fixed ``edges``, and
     the ranks of the ``top_ids``, from one sort of every stage.
 
-    ``edges`` must be evenly spaced. Returns ``mean`` and ``std`` (stages, positions),
-    ``counts`` (stages, positions, bins), ``examples`` (stages, positions, bins,
-    EXAMPLES_PER_BIN) token ids, the highest-scoring in each bin, -1 where a bin has fewer,
-    ``top_z`` and ``ranks`` (stages, positions, k). Rank 1 is the top: a token's rank is one
-    plus the number of tokens scored higher at that stage (ties, which float64 scores do
-    not produce in practice, to the lower id).
+    Returns ``mean`` and ``std`` (stages, positions), ``counts`` (stages, positions, bins),
+    ``examples`` (stages, positions, bins, EXAMPLES_PER_BIN) token ids, the highest-scoring
+    in each bin, -1 where a bin has fewer, ``top_z`` and ``ranks`` (stages, positions, k).
+    Rank 1 is the top: a token's rank is one plus the number of tokens scored strictly
+    higher at that stage.
     """
     n_bins, vocab = edges.size - 1, logits.shape[-1]
     mean = logits.mean(axis=-1)
-    z = logits - mean[..., None]
-    std = np.sqrt(np.einsum("...v,...v->...", z, z) / vocab)
-    z /= np.where(std > 0, std, 1.0)[..., None]
-    bins = bin_of(z, edges)
-    rows = np.arange(bins[..., 0].size).reshape(bins.shape[:-1])
-    flat = (rows[..., None] * n_bins + bins).ravel()
-    counts = np.bincount(flat, minlength=rows.size * n_bins).reshape(*bins.shape[:-1], n_bins)
-
-    # In each row sorted from the top, each bin's tokens form one run; its first entries are
-    # the bin's highest-scoring tokens, found from how many tokens lie in higher bins.
-    above = np.cumsum(counts[..., ::-1], axis=-1)[..., ::-1] - counts
-    offsets = np.arange(EXAMPLES_PER_BIN)
-    slots = np.minimum(above[..., None] + offsets, vocab - 1).reshape(*counts.shape[:-1], -1)
-    order = descending_order(z)
-    examples = np.take_along_axis(order, slots, axis=-1).reshape(*counts.shape, EXAMPLES_PER_BIN)
-    examples = np.where(offsets < counts[..., None], examples, -1)
-    place = np.empty_like(order)
-    np.put_along_axis(place, order, np.arange(vocab), axis=-1)
+    centred = logits - mean[..., None]
+    std = np.sqrt(np.einsum("...v,...v->...", centred, centred) / vocab)
+    scale = np.where(std > 0, std, 1.0)[..., None]
+    # Sorting is the expensive step, so each row is sorted once; z of the sorted scores is
+    # the same numbers as z of the scores, in order.
+    order = np.argsort(logits, axis=-1)
+    ascending = np.take_along_axis(logits, order, axis=-1)
+    z_ascending = (ascending - mean[..., None]) / scale
     top_ids = np.broadcast_to(top_ids, (*logits.shape[:-2], *top_ids.shape))
-    ranks = 1 + np.take_along_axis(place, top_ids, axis=-1)
-    top_z = np.take_along_axis(z, top_ids, axis=-1)
+    top_scores = np.take_along_axis(logits, top_ids, axis=-1)
+
+    # Per row: how many z lie below each edge, and how many scores lie above each top token's.
+    below = np.empty((*logits.shape[:-1], n_bins + 1), dtype=np.intp)
+    above = np.empty(top_scores.shape, dtype=np.intp)
+    flat_below, flat_above = below.reshape(-1, n_bins + 1), above.reshape(-1, top_ids.shape[-1])
+    rows = zip(
+        z_ascending.reshape(-1, vocab),
+        ascending.reshape(-1, vocab),
+        top_scores.reshape(-1, top_ids.shape[-1]),
+        strict=True,
+    )
+    for row, (z_row, score_row, top_row) in enumerate(rows):
+        flat_below[row] = np.searchsorted(z_row, edges)
+        flat_above[row] = vocab - np.searchsorted(score_row, top_row, side="right")
+    below[..., 0], below[..., -1] = 0, vocab  # the end bins hold everything beyond them
+    counts = np.diff(below, axis=-1)
+
+    # A bin's tokens sit together in the sorted row; its highest are the last few.
+    offsets = np.arange(EXAMPLES_PER_BIN)
+    slots = np.maximum(below[..., 1:, None] - 1 - offsets, 0)
+    examples = np.take_along_axis(order, slots.reshape(*counts.shape[:-1], -1), axis=-1)
+    examples = examples.reshape(*counts.shape, EXAMPLES_PER_BIN)
+    examples = np.where(offsets < counts[..., None], examples, -1)
     return {
         "mean": mean,
         "std": std,
         "counts": counts,
         "examples": examples,
-        "top_z": top_z,
-        "ranks": ranks,
+        "top_z": (top_scores - mean[..., None]) / scale,
+        "ranks": 1 + above,
     }
-
-
-def descending_order(values: np.ndarray) -> np.ndarray:
-    """Each row's indices from its highest value to its lowest, ties to the lower index.
-
-    Sorting is most of the lens's cost, and NumPy sorts plain integers about twice as fast as
-    it finds an argsort, so each float64 becomes an integer that sorts in the same order,
-    with its index in the lowest bits (the ~1e-13 of relative precision given up only orders
-    near-equal values, by index).
-    """
-    n = values.shape[-1]
-    width = max(1, (n - 1).bit_length())
-    low = np.int64((1 << width) - 1)
-    bits = (np.asarray(values, dtype=np.float64) + 0.0).view(np.int64)  # + 0.0: -0.0 is 0.0
-    keys = bits ^ ((bits >> 63) & np.int64(0x7FFFFFFFFFFFFFFF))  # float order as int order
-    keys &= ~low
-    keys |= low - np.arange(n)  # among equal values, the lower index sorts last: first here
-    keys.sort(axis=-1)
-    return low - (keys[..., ::-1] & low)
-
-
-def bin_of(z: np.ndarray, edges: np.ndarray) -> np.ndarray:
-    """Each value's bin on evenly spaced ``edges``, the end bins taking everything beyond.
-
-    The same as ``searchsorted(edges, z, side="right") - 1`` clipped to the bins, at a fraction
-    of its cost: arithmetic gives the bin, then a value that rounding put up across an edge
-    is moved back down (``z - low`` rounds up to an edge only from just below it).
-    """
-    n_bins, low = edges.size - 1, float(edges[0])
-    step = (float(edges[-1]) - low) / n_bins
-    if not np.array_equal(edges, low + step * np.arange(n_bins + 1)):
-        raise ValueError("bin_of needs edges spaced exactly evenly")
-    bins = np.floor((z - low) / step)
-    np.clip(bins, 0, n_bins - 1, out=bins)
-    bins -= (z < low + step * bins) & (bins > 0)
-    return bins.astype(np.intp)
 
 
 def shown_examples(examples: np.ndarray) -> list[list[int]]:

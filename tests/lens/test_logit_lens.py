@@ -13,7 +13,6 @@ from lens.logit_lens import (
     TEXT_LIMIT,
     TOP_K,
     LensInputError,
-    bin_of,
     logit_histograms,
     logit_lens,
     one_position,
@@ -220,23 +219,3 @@ def test_significant_rounding_stays_finite():
 
     values = np.array([0.0, 1.23456, -0.000123456, 5e-324, 1e-310, 0.99999])
     assert significant(values, 4) == [0.0, 1.235, -0.0001235, 0.0, 0.0, 1.0]
-
-
-def test_bins_by_arithmetic_equal_searchsorted_even_on_and_beside_the_edges():
-    edges = BIN_EDGES
-    beside = np.concatenate([np.nextafter(edges, -np.inf), edges, np.nextafter(edges, np.inf)])
-    z = np.concatenate([beside, np.linspace(-30, 30, 100_001), [-1e300, 1e300]])
-    expected = np.clip(np.searchsorted(edges, z, side="right") - 1, 0, edges.size - 2)
-    np.testing.assert_array_equal(bin_of(z, edges), expected)
-
-
-def test_descending_order_is_argsort_from_the_top_with_ties_to_the_lower_index():
-    from lens.logit_lens import descending_order
-
-    rng = np.random.default_rng(0)
-    values = rng.normal(size=(4, 7, 512)) * 10.0 ** rng.integers(-3, 4, size=(4, 7, 1))
-    values[0, 0, [5, 9, 300]] = 1.5  # exact ties
-    values[0, 1, :] = 0.0
-    values[1, 0, :3] = [-0.0, 0.0, -1e-300]
-    expected = np.argsort(-values, axis=-1, kind="stable")
-    np.testing.assert_array_equal(descending_order(values), expected)
