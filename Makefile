@@ -58,6 +58,8 @@ bench: $(VENV)/.dev-installed
 	$(PY) bench/engine.py
 	$(PY) bench/figures.py
 	$(PY) bench/lens.py
+	$(PY) bench/startup.py
+	$(PY) bench/slow_clients.py
 	$(PY) bench/tree_map.py
 	$(PY) bench/exercises.py
 
