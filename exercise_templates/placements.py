@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from simple_history.utils import bulk_create_with_history
+
 from techtree.models import Concept
 
 Placer = Callable[[Concept], None]
@@ -42,10 +44,14 @@ def arrange(model, concept: Concept, role: str, *, after: int, fill: Callable) -
     placed.exclude(template__in=serving).delete()
     rows = {row.template_id: row for row in placed}
     for number, row in enumerate(rows.values()):  # out of the way of every final order
-        row.order = PARKED + number
-        row.save(update_fields=["order"])
+        model.objects.filter(pk=row.pk).update(order=PARKED + number)  # not a change to record
+    new = []
     for number, template in enumerate(serving, start=1):
         row = rows.get(template.pk) or model(concept=concept, template=template)
         row.order = after + number
         fill(row, template)
-        row.save()
+        if row.pk is None:
+            new.append(row)
+        else:
+            row.save()
+    bulk_create_with_history(new, model)  # one insert for a concept loaded afresh
