@@ -257,9 +257,11 @@ def _unlock_ready_concepts(learner, concept: Concept, now) -> list[Concept]:
     """Record as unlocked every concept whose prerequisites are now all mastered."""
     candidates = {c.pk: c for c in concept.unlocks.filter(published=True).order_by("title")}
     needs: dict[int, set[int]] = {pk: set() for pk in candidates}
-    for prerequisite_id, concept_id in Prerequisite.objects.filter(
-        concept_id__in=candidates, prerequisite__published=True
-    ).values_list("prerequisite_id", "concept_id"):
+    for prerequisite_id, concept_id in (
+        Prerequisite.objects.published()
+        .filter(concept_id__in=candidates)
+        .values_list("prerequisite_id", "concept_id")
+    ):
         needs[concept_id].add(prerequisite_id)
     mastered = set(
         ConceptProgress.objects.filter(learner=learner, mastered__isnull=False).values_list(

@@ -271,11 +271,7 @@ def dashboard(learner, *, page: object = 1) -> Dashboard:
         .order_by("depth", "title")
     )  # fmt: skip
     by_pk = {c.pk: c for c in concepts}
-    edges = list(
-        Prerequisite.objects.filter(
-            concept__published=True, prerequisite__published=True
-        ).values_list("prerequisite_id", "concept_id")
-    )
+    edges = list(Prerequisite.objects.published().values_list("prerequisite_id", "concept_id"))
     status = learner_statuses(learner, list(by_pk), edges)
     unlocked = (
         ConceptProgress.objects.filter(learner=learner, unlocked__isnull=False)

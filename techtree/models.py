@@ -152,6 +152,12 @@ class Concept(models.Model):
         ]
 
 
+class PrerequisiteQuerySet(models.QuerySet):
+    def published(self) -> PrerequisiteQuerySet:
+        """Edges of the published tree: both ends published (the one place this is said)."""
+        return self.filter(concept__published=True, prerequisite__published=True)
+
+
 class Prerequisite(models.Model):
     """An edge of the tree: `prerequisite` must be learned before `concept`."""
 
@@ -160,6 +166,8 @@ class Prerequisite(models.Model):
     )
     prerequisite = models.ForeignKey(Concept, on_delete=models.CASCADE, related_name="unlock_links")
     history = HistoricalRecords()
+
+    objects = PrerequisiteQuerySet.as_manager()
 
     class Meta:
         ordering = ["concept__title", "prerequisite__title"]

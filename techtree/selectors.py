@@ -99,7 +99,7 @@ def tree_data() -> TreeData:
     """The published tree in two queries."""
     concepts = list(published_concepts().only(*CARD_FIELDS).order_by("depth", "title"))
     edges = list(
-        Prerequisite.objects.filter(concept__published=True, prerequisite__published=True)
+        Prerequisite.objects.published()
         .order_by("prerequisite_id", "concept_id")
         .values_list("prerequisite_id", "concept_id")
     )
