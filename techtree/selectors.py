@@ -5,12 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.core.paginator import Page, Paginator
-from django.db.models import Q, QuerySet
+from django.db import connection
+from django.db.models import Case, Q, QuerySet, Value, When
 from django.db.models.expressions import RawSQL
 from django.urls import reverse
 
 from techtree.models import Concept, Prerequisite
+from techtree.palette import domain_index
 
 CARD_FIELDS = ("id", "slug", "title", "summary", "domain", "difficulty", "minutes", "depth")
 
@@ -84,6 +87,7 @@ class TreeData:
                 "id": c.slug,
                 "title": c.title,
                 "domain": c.domain,
+                "domain_index": domain_index(c.domain),
                 "difficulty": c.difficulty,
                 "depth": c.depth or 0,
                 "url": self.urls[c.pk],
@@ -126,8 +130,37 @@ def browse_page(
     if difficulty:
         concepts = concepts.filter(difficulty=difficulty)
     if search:
-        concepts = concepts.filter(Q(title__icontains=search) | Q(summary__icontains=search))
+        return Paginator(search_concepts(concepts, search), per_page).get_page(page)
     return Paginator(concepts.order_by("title"), per_page).get_page(page)
+
+
+# The text searched, as PostgreSQL indexes it: migration 0003 builds a GIN index on exactly
+# this expression, so the search below is an index lookup however large the tree.
+SEARCH_CONFIG = "english"
+SEARCH_VECTOR = SearchVector("title", config=SEARCH_CONFIG, weight="A") + SearchVector(
+    "summary", config=SEARCH_CONFIG, weight="B"
+)
+
+
+def search_concepts(concepts: QuerySet[Concept], text: str) -> QuerySet[Concept]:
+    """Concepts matching a learner's search, best first.
+
+    PostgreSQL: full-text search (stemmed words, "quoted phrases", -exclusions), ranked with
+    title words above summary words. Elsewhere (SQLite): every word must appear in the title
+    or the summary, titles that contain the whole text first.
+    """
+    if connection.vendor == "postgresql":
+        query = SearchQuery(text, config=SEARCH_CONFIG, search_type="websearch")
+        return (
+            concepts.annotate(document=SEARCH_VECTOR)
+            .filter(document=query)
+            .annotate(rank=SearchRank(SEARCH_VECTOR, query))
+            .order_by("-rank", "title")
+        )
+    for word in text.split():
+        concepts = concepts.filter(Q(title__icontains=word) | Q(summary__icontains=word))
+    in_title = Case(When(title__icontains=text, then=Value(0)), default=Value(1))
+    return concepts.order_by(in_title, "title")
 
 
 @dataclass(frozen=True)
