@@ -10,22 +10,9 @@ function cssVar(name, fallback) {
   return value || fallback;
 }
 
-function domainColour(domain, domainIndex) {
-  return cssVar(`--domain-${domainIndex(domain)}`, "#5c5f66");
-}
-
-// Same rule as the domain_class template filter (CRC-32 of the name, modulo 8).
-function crc32(text) {
-  let crc = -1;
-  for (const byte of new TextEncoder().encode(text)) {
-    crc ^= byte;
-    for (let k = 0; k < 8; k += 1) crc = (crc >>> 1) ^ (0xedb88320 & -(crc & 1));
-  }
-  return (crc ^ -1) >>> 0;
-}
-
-export function domainIndex(domain) {
-  return crc32(domain) % 8;
+// The palette index comes with the data (techtree.palette computes it, for the pages too).
+function domainColour(index) {
+  return cssVar(`--domain-${index}`, "#5c5f66");
 }
 
 // A learner's status is shown in words, a mark and a border style, not only by the fill.
@@ -84,7 +71,7 @@ function elementsFrom(data) {
       data: {
         ...node,
         label: lines.join("\n"),
-        colour: domainColour(node.domain, domainIndex),
+        colour: domainColour(node.domain_index),
         fill: look.fill,
         border: look.border,
         borderWidth: look.borderWidth,

@@ -1,21 +1,18 @@
 """Template filters for concept pages: safe inline math and stable domain colours."""
 
-import zlib
-
 from django import template
 from django.utils.safestring import SafeString, mark_safe
 
 from techtree.markup import render_inline
+from techtree.palette import domain_index
 
 register = template.Library()
-
-DOMAIN_COLOURS = 8  # --domain-0 .. --domain-7 in site.css
 
 
 @register.filter
 def domain_class(domain: str) -> str:
     """A CSS class picking one of the palette's colours, the same for a domain everywhere."""
-    return f"domain-{zlib.crc32(domain.encode()) % DOMAIN_COLOURS}"
+    return f"domain-{domain_index(domain)}"
 
 
 @register.filter

@@ -287,3 +287,16 @@ def test_a_large_tree_becomes_ready_and_selectable(page, site, console_errors, s
     assert len(shown["prerequisites"]) == deepest.prerequisite_count
     assert len(shown["unlocks"]) == deepest.reach
     screenshot("large")
+
+
+def test_nodes_take_their_domain_colour_from_the_data(page, site, console_errors):
+    """Each node is painted with the palette colour the server computed for its domain."""
+    open_map(page, site)
+    pairs = page.evaluate(
+        """() => {
+          const css = getComputedStyle(document.documentElement);
+          return window.techtreeMap.cy.nodes().map((n) => [
+            n.data('colour'), css.getPropertyValue(`--domain-${n.data('domain_index')}`).trim()]);
+        }"""
+    )
+    assert pairs and all(colour == expected != "" for colour, expected in pairs)
