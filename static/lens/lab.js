@@ -1,7 +1,8 @@
 // The "Logit evolution" lab: reads the controls, fetches the lens data for a text (every
 // position at once, so the position slider never waits), and redraws the three figures and
 // their tables. The page embeds one position's data through json_script to draw at once.
-// The last few texts' data stay in this page, so going back to one asks the server nothing.
+// A text's data is computed once on the server and kept in its shared cache; the browser's
+// HTTP cache (the response says public, max-age) answers a text asked for again.
 
 import {
   binExamples,
@@ -20,7 +21,6 @@ import { markerPath, svgElement } from "./svg.js";
 
 const TYPING_PAUSE = 300; // ms after the last keystroke before the text is read
 const URL_PAUSE = 250;
-const CACHED_TEXTS = 12;
 
 function element(tag, attributes = {}, text = null) {
   const node = document.createElement(tag);
@@ -67,7 +67,6 @@ class Lab {
       ranks: root.querySelector('[data-lab-figure="ranks"]'),
       histogram: root.querySelector('[data-lab-figure="histogram"]'),
     };
-    this.cache = new Map();
     this.entryCache = { data: null, position: null, entry: null };
     this.request = null;
     this.requestNumber = 0;
@@ -268,10 +267,6 @@ class Lab {
     if (this.request) this.request.abort();
     this.request = null;
     const number = ++this.requestNumber;
-    if (this.cache.has(text)) {
-      this.accept(this.cache.get(text), position);
-      return;
-    }
     const request = new AbortController();
     this.request = request;
     if (!quiet) {
@@ -289,8 +284,6 @@ class Lab {
         this.fail(body?.error || `The lab could not read this text (the server answered ${response.status}).`);
         return;
       }
-      this.cache.set(text, body);
-      if (this.cache.size > CACHED_TEXTS) this.cache.delete(this.cache.keys().next().value);
       this.accept(body, position);
     } catch (error) {
       if (error.name === "AbortError" || number !== this.requestNumber) return;
