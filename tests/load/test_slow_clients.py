@@ -46,3 +46,19 @@ def test_make_serve_runs_gunicorn_with_this_config():
     assert settings["threads"] >= 4
     assert settings["timeout"] <= 60 and settings["graceful_timeout"] <= 30
     assert settings["max_requests"] > 0 and settings["max_requests_jitter"] > 0
+
+
+def test_the_longest_lab_text_fits_gunicorns_request_line():
+    """256 four-byte characters, percent-encoded, in the lab's longest URL (a no-JS token link)."""
+    from urllib.parse import urlencode
+
+    from lens.logit_lens import TEXT_LIMIT
+
+    settings = {}
+    exec((ROOT / "gunicorn.conf.py").read_text(), settings)
+    text = "😀" * TEXT_LIMIT
+    query = urlencode(
+        {"sample": "custom", "shown": "custom", "stage": 8, "text": text, "position": 255}
+    )
+    line = f"GET /lab/logit-evolution/?{query} HTTP/1.1"
+    assert len(line) < settings["limit_request_line"]
