@@ -9,6 +9,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 
 from exercise_templates import placements
+from exercise_templates.fields import OrderedJSONField
 from exercises import Exercise, templates
 from techtree import content_rules
 from techtree.models import Concept
@@ -41,7 +42,7 @@ class ExerciseTemplate(models.Model):
         validators=[RegexValidator(templates.KEY, "Lower-case letters, digits and dashes.")],
         help_text="Copied from the spec's key; unique within the concept, never renamed.",
     )
-    spec = models.JSONField(
+    spec = OrderedJSONField(
         help_text="The template: key, title, difficulty, kind, draw, let, constraints, "
         "statement, steps, hints, solution, insight, answer, mistakes (see the README)."
     )
