@@ -59,8 +59,9 @@ class Feedback:
     mistake: str = ""  # Markdown: the named mistake a wrong answer looks like, if any
 
 
-def _lock_learner(learner) -> None:
-    """Hold the learner's row until the transaction ends, so their writes queue up.
+def lock_learner(learner) -> None:
+    """Hold the learner's row until the transaction ends, so their writes queue up (apps above
+    practice, such as review, take it first too, so every learner write locks in one order).
 
     PostgreSQL locks that one row. SQLite has no row locks, and a transaction there takes
     the database's write lock only at its first write, after reads that another transaction
@@ -129,7 +130,7 @@ def record_attempt(*, learner, problem: Problem, raw: str, submission: uuid.UUID
     nothing counts. A submission id already stored returns that attempt's feedback again.
     """
     with transaction.atomic():
-        _lock_learner(learner)
+        lock_learner(learner)
         existing = (
             Attempt.objects.filter(learner=learner, submission=submission)
             .select_related("problem__concept")
@@ -280,7 +281,7 @@ def _unlock_ready_concepts(learner, concept: Concept, now) -> list[Concept]:
 def reveal_hint(*, learner, problem: Problem) -> int:
     """Show the learner one more hint; returns how many they can now see."""
     with transaction.atomic():
-        _lock_learner(learner)
+        lock_learner(learner)
         _require_unlocked(learner, problem.concept)
         progress = progress_for(learner, problem)
         available = len(problem.instance(progress.seed).hints)
@@ -294,7 +295,7 @@ def reveal_hint(*, learner, problem: Problem) -> int:
 def reveal_solution(*, learner, problem: Problem) -> None:
     """Give up on these numbers: the solution and answer show; a later solve is not clean."""
     with transaction.atomic():
-        _lock_learner(learner)
+        lock_learner(learner)
         _require_unlocked(learner, problem.concept)
         progress = progress_for(learner, problem)
         if not progress.solution_shown:
@@ -309,7 +310,7 @@ def new_numbers(*, learner, problem: Problem) -> int:
     A problem solved cleanly once keeps counting towards mastery.
     """
     with transaction.atomic():
-        _lock_learner(learner)
+        lock_learner(learner)
         _require_unlocked(learner, problem.concept)
         progress = progress_for(learner, problem)
         if problem.is_generated:

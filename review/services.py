@@ -1,7 +1,7 @@
 """Writes of spaced review: schedule a mastered concept, pose and answer its reviews.
 
-Every write runs in one transaction holding the learner's card row (PostgreSQL: a row
-lock; SQLite: the database's write lock, taken at once by a write that changes nothing),
+Every write runs in one transaction holding the learner's lock (`quizzes.progress.
+lock_learner`, the one practice takes, so reviews and practice queue up in one order),
 so two tabs answering the same review apply it once: the second finds the card's review
 count moved on and is refused, and a replayed submission finds the review it stored.
 """
@@ -12,14 +12,14 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db import connection, transaction
-from django.db.models import F
+from django.db import transaction
 from django.utils import timezone
 from fsrs import Rating
 
 from quizzes import practice_seeds
 from quizzes.hooks import StoredAttempt
 from quizzes.models import Problem
+from quizzes.progress import lock_learner
 from review import schedule
 from review.models import Review, ReviewCard
 from techtree.models import Concept, Prerequisite
@@ -91,13 +91,16 @@ def after_attempt(stored: StoredAttempt) -> None:
 
 
 def implicit_review(*, learner, concept: Concept, now: datetime | None = None) -> list[Concept]:
-    """Review Good each direct prerequisite whose card is due within the implicit window."""
+    """Review Good each direct prerequisite whose card is due within the implicit window.
+
+    Called inside practice's transaction, which holds the learner's lock.
+    """
     now = now or timezone.now()
     needs = Prerequisite.objects.filter(concept=concept).values("prerequisite_id")
     cards = list(
-        ReviewCard.objects.select_for_update()
-        .filter(learner=learner, concept_id__in=needs, due__lte=now + schedule.IMPLICIT_WINDOW)
-        .select_related("concept")
+        ReviewCard.objects.filter(
+            learner=learner, concept_id__in=needs, due__lte=now + schedule.IMPLICIT_WINDOW
+        ).select_related("concept")
     )
     reviewed = []
     for card in cards:
@@ -129,12 +132,11 @@ def _apply(card: ReviewCard, rating: Rating, now: datetime, *, kind: str, **stor
 
 
 def _locked_card(learner, concept: Concept) -> ReviewCard:
+    """The learner's card, after taking the learner's lock (as practice does, in that order:
+    locking the card first deadlocked against a practice answer reviewing it implicitly)."""
+    lock_learner(learner)
     cards = ReviewCard.objects.filter(learner=learner, concept=concept)
-    if connection.features.has_select_for_update:
-        card = cards.select_for_update().select_related("concept", "problem").first()
-    else:
-        cards.update(reviews=F("reviews"))  # takes SQLite's write lock now
-        card = cards.select_related("concept", "problem").first()
+    card = cards.select_related("concept", "problem").first()
     if card is None:
         raise ReviewRefused(f"{concept.title} has no review: master it first.")
     return card

@@ -4,7 +4,7 @@ Each submission runs in its own thread with its own database connection, release
 same moment by a barrier, so the two transactions really overlap. CI runs this file on
 SQLite and on PostgreSQL (`DATABASE_URL=postgres://...`): on PostgreSQL the learner's row
 lock makes the second transaction wait for the first; on SQLite the first write takes the
-database's write lock and the second waits for it (see `progress._lock_learner`).
+database's write lock and the second waits for it (see `progress.lock_learner`).
 
 SQLite's test database lives in memory with a shared cache, where a lock held by another
 connection is reported at once ("database table is locked") instead of waited for as with

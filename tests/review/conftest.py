@@ -66,6 +66,19 @@ def learner(db):
 
 
 @pytest.fixture
+def signed_in(client, learner, settings):
+    """The test client logged in as the learner.
+
+    force_login's request has no address, which django-axes would log as 'unknown' (refused
+    by PostgreSQL's inet column), so the login is made with axes off, then axes is back on.
+    """
+    settings.AXES_ENABLED = False
+    client.force_login(learner)
+    settings.AXES_ENABLED = True
+    return client
+
+
+@pytest.fixture
 def small_tree(db):
     return build_small_tree()
 

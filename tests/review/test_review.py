@@ -140,52 +140,49 @@ def test_a_replayed_submission_is_stored_once_and_a_stale_form_is_refused(learne
 
 
 def test_an_overdue_concept_stays_open_and_shows_review_due_on_the_tree(
-    client, learner, softmax, clock
+    signed_in, learner, softmax, clock
 ):
     clock.move_to(card_of(learner, softmax).due + timedelta(days=40))
-    client.force_login(learner)
-    page = client.get(reverse("techtree:tree")).content.decode()
+    page = signed_in.get(reverse("techtree:tree")).content.decode()
     assert "review due" in page
-    statuses = client.get(reverse("techtree:tree")).context["status"]
+    statuses = signed_in.get(reverse("techtree:tree")).context["status"]
     assert statuses[softmax.pk] == schedule.ReviewStatus.REVIEW_DUE
     after = Concept.objects.get(slug=AFTER)
     assert statuses[after.pk].value in ("available", "in progress")  # not re-locked
-    practice = client.get(after.get_absolute_url()).context["practice"]
+    practice = signed_in.get(after.get_absolute_url()).context["practice"]
     assert not practice.locked
 
 
 def test_the_dashboard_leads_with_due_reviews_done_one_after_another_by_form_posts(
-    client, learner, softmax, clock
+    signed_in, learner, softmax, clock
 ):
     exps = Concept.objects.get(slug=PREREQUISITES[0])
     master(learner, Concept.objects.get(slug=AFTER))  # a second card
     clock.move_to(START_PLUS := card_of(learner, softmax).due + timedelta(days=30))
-    client.force_login(learner)
-    page = client.get(reverse("quizzes:dashboard")).content.decode()
+    page = signed_in.get(reverse("quizzes:dashboard")).content.decode()
     assert page.index("Due for review") < page.index("What to learn next")
     assert 'data-review-count="2"' in page
     assert "about 4 minutes" in page  # two reviews at the default two minutes each
     for _ in range(2):
         card = ReviewCard.objects.filter(learner=learner, problem__isnull=False).get()
-        response = client.post(
+        response = signed_in.post(
             reverse("review:answer", args=[card.concept.slug]),
             {"answer": right(card), "round": card.reviews, "submission": str(uuid.uuid4())},
         )
         assert response.status_code == 302 and response.url.endswith("#review")
-        page = client.get(reverse("quizzes:dashboard")).content.decode()
+        page = signed_in.get(reverse("quizzes:dashboard")).content.decode()
         assert 'data-review-verdict="right"' in page
     assert 'data-review-count="0"' in page and "Next review" in page
     assert not ReviewCard.objects.filter(learner=learner, due__lte=START_PLUS).exists()
     assert not ReviewCard.objects.filter(learner=learner, concept=exps).exists()
 
 
-def test_json_answers_return_the_next_review_in_place(client, learner, softmax, clock):
+def test_json_answers_return_the_next_review_in_place(signed_in, learner, softmax, clock):
     master(learner, Concept.objects.get(slug=AFTER))
     clock.move_to(card_of(learner, softmax).due + timedelta(days=30))
-    client.force_login(learner)
-    client.get(reverse("quizzes:dashboard"))
+    signed_in.get(reverse("quizzes:dashboard"))
     card = ReviewCard.objects.filter(learner=learner, problem__isnull=False).get()
-    response = client.post(
+    response = signed_in.post(
         reverse("review:answer", args=[card.concept.slug]),
         {"answer": wrong(card), "round": card.reviews, "submission": str(uuid.uuid4())},
         headers={"accept": "application/json"},
@@ -196,7 +193,7 @@ def test_json_answers_return_the_next_review_in_place(client, learner, softmax, 
     assert following.concept != card.concept
     assert f'data-review-card="{following.concept.slug}"' in data["html"]
     assert 'data-review-count="1"' in data["html"]
-    bad = client.post(
+    bad = signed_in.post(
         reverse("review:answer", args=[following.concept.slug]),
         {"answer": "??", "round": following.reviews},
         headers={"accept": "application/json"},
@@ -204,10 +201,9 @@ def test_json_answers_return_the_next_review_in_place(client, learner, softmax, 
     assert bad.status_code == 400 and bad.json()["error"]
 
 
-def test_the_review_script_is_a_static_file(client, learner, softmax, clock):
+def test_the_review_script_is_a_static_file(signed_in, learner, softmax, clock):
     clock.move_to(card_of(learner, softmax).due)
-    client.force_login(learner)
-    page = client.get(reverse("quizzes:dashboard")).content.decode()
+    page = signed_in.get(reverse("quizzes:dashboard")).content.decode()
     assert 'src="/static/review/review.js"' in page
     assert "<script>" not in page
 
