@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import ipaddress
+
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from accounts import usernames
+from techtree.limits import client_address
 
 
 def username_for_lockout(request: HttpRequest, credentials: dict | None) -> str:
@@ -25,3 +28,15 @@ def locked_out(request: HttpRequest, original_response=None, credentials=None) -
         "minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
     }
     return render(request, "registration/locked_out.html", context, status=429)
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    """The client's address for axes (techtree.limits.client_address), or None when there is
+    none to tell (a request built in code, e.g. a test's force_login): axes stores it in an
+    address column, which PostgreSQL refuses to fill with a word like "unknown"."""
+    address = client_address(request)
+    try:
+        ipaddress.ip_address(address)
+    except ValueError:
+        return None
+    return address
