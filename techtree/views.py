@@ -16,13 +16,15 @@ def tree(request: HttpRequest) -> HttpResponse:
     provider = extensions.tree_status()
     if request.user.is_authenticated and provider is not None:
         status, legend = provider(request.user, [c.pk for c in data.concepts], data.edges)
+    listed = data.list_page(request.GET.get("list", 1))
     return render(
         request,
         "techtree/tree.html",
         {
             "tree": data,
             "tree_json": data.as_json(status),
-            "levels": data.levels(status),
+            "listed": listed,
+            "levels": data.levels(status, listed.object_list),
             "status": status,
             "status_legend": legend if status is not None else [],
         },

@@ -190,3 +190,21 @@ def test_tree_page_queries_for_a_learner_do_not_grow(
     # session, user, concepts, edges, progress, the reviews due (review app)
     with django_assert_num_queries(6):
         assert client.get("/").status_code == 200
+
+
+def test_the_plain_list_is_paged_and_every_concept_is_on_one_page(client, demo_tree, settings):
+    from techtree import selectors
+    from techtree.loading import load_synthetic_tree
+
+    load_synthetic_tree(selectors.LIST_PAGE_SIZE + 20)
+    total = Concept.objects.filter(published=True).count()
+    first = client.get("/")
+    assert first.context["listed"].paginator.num_pages == 2
+    assert len(first.context["listed"].object_list) == selectors.LIST_PAGE_SIZE
+    assert f"Concepts 1–{selectors.LIST_PAGE_SIZE} of {total}." in first.content.decode()
+    assert len(first.context["tree_json"]["nodes"]) == total  # the map still has them all
+    second = client.get("/?list=2")
+    listed = {row.concept.pk for _, rows in first.context["levels"] for row in rows}
+    listed |= {row.concept.pk for _, rows in second.context["levels"] for row in rows}
+    assert len(listed) == total
+    assert client.get("/?list=zzz").status_code == 200  # a bad page number shows the first
