@@ -258,6 +258,11 @@ class ConceptProgress(models.Model):
     unlocked = models.DateTimeField(
         null=True, blank=True, help_text="When mastering its last prerequisite opened it."
     )
+    placed = models.BooleanField(
+        default=False,
+        help_text="Mastered by a test-out or the placement, not by practice (it can still be "
+        "practised).",
+    )
 
     class Meta:
         verbose_name_plural = "concept progress"

@@ -278,6 +278,27 @@ def _unlock_ready_concepts(learner, concept: Concept, now) -> list[Concept]:
     return [candidates[pk] for pk in opened]
 
 
+def place(*, learner, concepts: list[Concept]) -> list[Concept]:
+    """Credit concepts as mastered by placement (a test-out or the placement walk).
+
+    Each not yet mastered is marked mastered and `placed` (practised mastery is never
+    overwritten); then every concept this opens is unlocked, as mastering by practice does.
+    Returns the concepts credited now. Runs in the caller's transaction, under the learner's
+    lock.
+    """
+    now = timezone.now()
+    credited = []
+    for concept in concepts:
+        row, _ = ConceptProgress.objects.get_or_create(learner=learner, concept=concept)
+        if row.mastered is None:
+            row.mastered, row.placed = now, True
+            row.save(update_fields=["mastered", "placed"])
+            credited.append(concept)
+    for concept in credited:
+        _unlock_ready_concepts(learner, concept, now)
+    return credited
+
+
 def reveal_hint(*, learner, problem: Problem) -> int:
     """Show the learner one more hint; returns how many they can now see."""
     with transaction.atomic():

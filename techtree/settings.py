@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "lessons",
     "quizzes",
     "review",  # spaced review (FSRS) of mastered concepts, on quizzes
+    "placement",  # test-outs and the new learner's placement, on review
     "lens",
     "authoring",  # the top floor: template admin and preview, history, dump_content
     "axes",  # login failures per username and per client, in the database

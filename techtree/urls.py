@@ -13,5 +13,6 @@ urlpatterns = [
     path("", include("lessons.urls")),
     path("", include("quizzes.urls")),
     path("", include("review.urls")),
+    path("", include("placement.urls")),
     path("lab/", include("lens.urls")),
 ]

@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+
+
+class PlacementConfig(AppConfig):
+    name = "placement"
+    verbose_name = "Test-outs and placement"
+
+    def ready(self) -> None:
+        from placement.pages import concept_section
+        from techtree.extensions import register_concept_section
+
+        register_concept_section(concept_section)
