@@ -96,14 +96,14 @@ def test_an_author_writes_previews_validates_and_publishes_a_template(
     expect(page.locator(".field-spec .errorlist")).to_contain_text(
         "solution 'z[k]' (seed 5): 'z[k]' failed: index 2 is out of bounds"
     )
-    assert not ExerciseTemplate.objects.exists()
+    assert not ExerciseTemplate.objects.filter(concept=concept).exists()
     screenshot("refused")
 
     # Fixed: saved, with the author in its history.
     page.fill("textarea[name=spec]", VALID)
     page.locator("input[name=_continue]").click()
     expect(page.locator("ul.messagelist")).to_contain_text("was added successfully")
-    template = ExerciseTemplate.objects.get()
+    template = ExerciseTemplate.objects.get(concept=concept)
     assert template.concept == concept and template.key == "two-logit-softmax"
     assert template.history.get().history_user.username == "author"
 
