@@ -126,6 +126,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 # State shared by every worker (rate limits, rendered figures) lives in a shared cache:
 # the database by default, Redis when REDIS_URL is set. Never per-process memory.
+DATABASE_CACHE = {
+    "BACKEND": "techtree.cache.DatabaseCache",  # Django's, with an atomic incr
+    "LOCATION": "techtree_cache",
+    # Past MAX_ENTRIES Django culls a third of the entries, rate-limit counters included:
+    # 300 (its default) would let many fresh keys reset everyone's limits.
+    "OPTIONS": {"MAX_ENTRIES": 100_000},
+}
 if os.environ.get("REDIS_URL"):
     CACHES = {
         "default": {
@@ -134,12 +141,7 @@ if os.environ.get("REDIS_URL"):
         }
     }
 else:
-    CACHES = {
-        "default": {
-            "BACKEND": "techtree.cache.DatabaseCache",  # Django's, with an atomic incr
-            "LOCATION": "techtree_cache",
-        }
-    }
+    CACHES = {"default": DATABASE_CACHE}
 
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 

@@ -24,9 +24,6 @@ from django.test import RequestFactory
 from techtree import limits
 
 pytestmark = pytest.mark.django_db(transaction=True)
-DATABASE_CACHE = {
-    "default": {"BACKEND": "techtree.cache.DatabaseCache", "LOCATION": "techtree_cache"}
-}
 
 
 def redis_caches() -> dict:
@@ -66,7 +63,7 @@ def concurrent_hits(count: int, limit: int, key: str) -> list[bool]:
 
 @pytest.fixture
 def database_cache(settings):
-    settings.CACHES = DATABASE_CACHE
+    settings.CACHES = {"default": settings.DATABASE_CACHE}  # whatever REDIS_URL says
     call_command("createcachetable")  # the suite may run on Redis (REDIS_URL) otherwise
     cache.clear()
     return cache
@@ -157,3 +154,12 @@ def test_an_ipv6_client_is_budgeted_by_its_64(settings):
     other = limits.address_key(request("2001:db8:1:2:ffff::9"))
     assert one == other == "2001:db8:1:2::/64"
     assert limits.address_key(request("::ffff:192.0.2.1")) == "192.0.2.1"
+
+
+def test_many_other_keys_do_not_cull_a_counter(database_cache):
+    # Django culls a third of the database cache past MAX_ENTRIES (300 by default), so
+    # fresh keys (new sessions, say) could reset everyone's counters.
+    assert [limits.hit("test", "ada", 2, 60) for _ in range(2)] == [True, True]
+    for i in range(400):
+        cache.set(f"zz-{i}", i)  # sorted after the counter, whose key Django culls first
+    assert not limits.hit("test", "ada", 2, 60)
