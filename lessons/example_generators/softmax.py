@@ -42,6 +42,8 @@ def softmax_probabilities(key: str, seed: int, rng: random.Random) -> Example:
     gap = z[i] - z[j]
     exp_gap = float(np.exp(gap))
     top = int(engine.argmax(z))
+    # The quotient shown is that of the two probabilities as shown (6 digits each).
+    shown_ratio = float(fmt(p[i], 6)) / float(fmt(p[j], 6))
 
     powers = r",\ ".join(f"e^{{{num(v)}}}" for v in z)
     exp_terms = [fixed(e, 4) for e in exps]  # one precision, and the total they add up to
@@ -69,15 +71,16 @@ def softmax_probabilities(key: str, seed: int, rng: random.Random) -> Example:
         Step(
             "Divide two probabilities",
             rf"\frac{{p_{{{big}}}}}{{p_{{{small}}}}}"
-            rf" = \frac{{{fmt(p[i], 4)}}}{{{fmt(p[j], 4)}}} = {fmt(ratio, 4)}",
+            rf" = \frac{{{fmt(p[i], 6)}}}{{{fmt(p[j], 6)}}} = {fmt(shown_ratio, 4)}",
             "The normaliser $S$ cancels in a ratio, so only the two exponentials are left.",
-            {"ratio": ratio},
+            {"ratio": ratio, "shown_ratio": shown_ratio},
         ),
         Step(
             "Compare with the logit gap",
             rf"e^{{z_{{{big}}} - z_{{{small}}}}} = e^{{{num(z[i])} - ({num(z[j])})}}"
             rf" = e^{{{num(gap)}}} = {fmt(exp_gap, 4)}",
-            "The same number: a ratio of probabilities is the exponential of a logit difference.",
+            "The same number up to rounding: a ratio of probabilities is the exponential of a "
+            "logit difference.",
             {"logit_difference": gap, "exp_difference": exp_gap},
         ),
     )

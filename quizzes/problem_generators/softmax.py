@@ -327,10 +327,13 @@ def softmax_ratio_identity(rng: random.Random) -> ProblemInstance:
         ),
         Step(
             "Check with the probabilities",
-            rf"\mathbf{{p}} = {vec(p, fmt4)},\quad \frac{{{fmt4(p[i])}}}{{{fmt4(p[j])}}}"
-            rf" \approx {fmt4(ratio)}",
-            "The same number, up to rounding.",
-            {"probabilities": plain(p)},
+            rf"\mathbf{{p}} = {vec(p, fmt4)},\quad \frac{{{fmt(p[i], 6)}}}{{{fmt(p[j], 6)}}}"
+            rf" = {fmt4(float(fmt(p[i], 6)) / float(fmt(p[j], 6)))}",
+            "The same number, up to the rounding of the probabilities.",
+            {
+                "probabilities": plain(p),
+                "shown_ratio": float(fmt(p[i], 6)) / float(fmt(p[j], 6)),
+            },
         ),
     )
     mistakes = [gap]

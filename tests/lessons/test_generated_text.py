@@ -102,6 +102,27 @@ def arithmetic_slips(text: str) -> list[str]:
     return slips
 
 
+# A quotient of two shown numbers and its shown result: "\frac{0.9088}{0.01664} = 54.60".
+QUOTIENT = re.compile(
+    r"(?<![\w.^{}\\])(?<!\\log )(?:\\frac\{\s*(" + NUMBER + r")\s*\}\{\s*(" + NUMBER + r")\s*\}"
+    r"|(" + NUMBER + r")\s*/\s*(" + NUMBER + r"))\s*(?:=|\\approx)\s*(" + NUMBER + r")"
+    r"(?![\d.]|\s*\\times|\s*\^)"
+)
+
+
+def quotient_slips(text: str) -> list[str]:
+    """Shown divisions whose shown result is not the quotient of the shown numbers."""
+    slips = []
+    for match in QUOTIENT.finditer(text):
+        top, bottom = match[1] or match[3], match[2] or match[4]
+        if float(bottom) == 0:
+            continue
+        result = match[5]
+        if abs(float(top) / float(bottom) - float(result)) > 0.5 * 10 ** -_decimals(result) + 1e-12:
+            slips.append(f"{match.group(0)!r}: the shown numbers give {float(top) / float(bottom)}")
+    return slips
+
+
 def slips_in(text: str) -> list[str]:
     """Every kind of slip found in one piece of shown text."""
     found = [f"write '- x', not {m.group(0)!r}" for m in PLUS_MINUS.finditer(text)]
@@ -115,7 +136,7 @@ def slips_in(text: str) -> list[str]:
         if float(m[2]) ** 2 == float(m[1])
     ]
     found += [f"count of one: {m.group(0)!r}" for m in ONE_COUNTED.finditer(text)]
-    return found + arithmetic_slips(text)
+    return found + arithmetic_slips(text) + quotient_slips(text)
 
 
 def _example_texts(key: str, seed: int) -> list[str]:
@@ -169,6 +190,8 @@ def test_problems_read_right(key):
         (r"standard deviation $\sqrt{64} \approx 8$", "exact"),
         ("the first 1 of its 5 positions (position 1) are padding", "count of one"),
         (r"L = 2.07214 - -0.5 = 2.572", "'- x'"),
+        (r"\frac{p_{1}}{p_{2}} = \frac{0.9088}{0.01664} = 54.60", "the shown numbers give"),
+        (r"\operatorname{std} / \sqrt{4} = 1.96 / 2 = 0.979", "the shown numbers give"),
     ],
 )
 def test_the_checks_catch_each_slip_the_outside_check_found(text, kind):
@@ -185,6 +208,8 @@ def test_the_checks_catch_each_slip_the_outside_check_found(text, kind):
         r"\sqrt{27} \approx 5.196",
         "the first of its 5 positions (position 1) is padding",
         r"0.2356 + 0.3521 + 0.0572 = 0.6449",
+        r"\log \frac{4}{10} = -0.9163",  # a logarithm of a fraction, not a division
+        r"\frac{0.908760}{0.0166445} = 54.60",
     ],
 )
 def test_the_checks_pass_text_that_adds_up(text):
