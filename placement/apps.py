@@ -10,3 +10,8 @@ class PlacementConfig(AppConfig):
         from techtree.extensions import register_concept_section
 
         register_concept_section(concept_section)
+
+        from placement.pages import dashboard_section
+        from quizzes.hooks import register_dashboard_section
+
+        register_dashboard_section(dashboard_section)

@@ -37,3 +37,24 @@ class TestOut(models.Model):
     def __str__(self) -> str:
         verdict = {None: "unfinished", True: "passed", False: "failed"}[self.passed]
         return f"{self.learner} · test-out of {self.concept} ({verdict})"
+
+
+class PlacementRun(models.Model):
+    """A new learner's placement: the answers so far and the question on screen.
+
+    The walk itself is not stored: it is replayed from `answers` ([[concept id, passed]])
+    over the published tree, so an author's edit between two questions cannot corrupt it.
+    """
+
+    learner = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="placement"
+    )
+    answers = models.JSONField(default=list, blank=True)
+    probe = models.JSONField(
+        null=True, blank=True, help_text='The question asked now: {"concept", "problem", "seed"}.'
+    )
+    created = models.DateTimeField()
+    finished = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.learner} · placement ({len(self.answers)} answers)"

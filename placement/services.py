@@ -16,12 +16,13 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from placement.models import TestOut
+from placement import walk
+from placement.models import PlacementRun, TestOut
 from quizzes import practice_seeds
-from quizzes.models import Problem
+from quizzes.models import ConceptProgress, Problem
 from quizzes.progress import lock_learner, place, prerequisites_missing
 from review.services import schedule_mastered
-from techtree.models import Concept
+from techtree.models import Concept, Prerequisite
 
 COOL_DOWN = timedelta(hours=1)
 DIFFICULTIES = ("hard", "medium")  # the problem asked: the first hard one, else medium
@@ -158,3 +159,75 @@ def submit(*, learner, test_out_id: int, typed: dict[int, str]) -> Outcome:
             for concept in credited:
                 schedule_mastered(learner=learner, concept=concept, now=now)
         return Outcome(not wrong, right, wrong, credited, expected)
+
+
+# --- The placement walk, for a new learner ----------------------------------------------
+
+
+def _tree_needs() -> dict[int, list[int]]:
+    """Each published concept's published prerequisites (two queries)."""
+    needs = {pk: [] for pk in Concept.objects.filter(published=True).values_list("pk", flat=True)}
+    for p, c in Prerequisite.objects.filter(
+        concept__published=True, prerequisite__published=True
+    ).values_list("prerequisite_id", "concept_id"):
+        needs[c].append(p)
+    return needs
+
+
+def _ask(concept_id: int) -> dict | None:
+    chosen = choose_questions(list(Concept.objects.filter(pk=concept_id)))
+    if not chosen:
+        return None
+    return {"concept": concept_id, "problem": chosen[0]["problem"], "seed": chosen[0]["seed"]}
+
+
+def _advance(run: PlacementRun, learner) -> PlacementRun:
+    """Pose the next probe, or finish: credit what is known (placed) and schedule it."""
+    needs = _tree_needs()
+    answered = [(c, passed) for c, passed in run.answers if c in needs]
+    current = walk.Walk.replay(needs, answered)
+    while (probe := current.next_probe()) is not None:
+        asked = _ask(probe)
+        if asked is not None:
+            run.probe = asked
+            run.save(update_fields=["probe", "answers"])
+            return run
+        current.record(probe, False)  # nothing to ask: treated as not known yet
+    run.probe, run.finished = None, timezone.now()
+    run.save(update_fields=["probe", "finished", "answers"])
+    known = list(Concept.objects.filter(pk__in=current.members(current.known)))
+    for concept in place(learner=learner, concepts=known):
+        schedule_mastered(learner=learner, concept=concept, now=run.finished)
+    return run
+
+
+def start_placement(*, learner) -> PlacementRun:
+    """Begin (or resume) the placement of a learner who has mastered nothing yet."""
+    with transaction.atomic():
+        lock_learner(learner)
+        run = PlacementRun.objects.filter(learner=learner).first()
+        if run is not None:
+            return run
+        if ConceptProgress.objects.filter(learner=learner, mastered__isnull=False).exists():
+            raise TestOutRefused("The placement is for new learners: you have started already.")
+        run = PlacementRun.objects.create(learner=learner, created=timezone.now())
+        return _advance(run, learner)
+
+
+def answer_placement(*, learner, concept_id: int, raw: str | None) -> PlacementRun:
+    """Grade the probe (raw None: 'I have not learnt this'), then pose the next or finish.
+
+    An answer to a probe no longer on screen (another tab moved on) is refused; unreadable
+    input raises AnswerError and counts for nothing.
+    """
+    with transaction.atomic():
+        lock_learner(learner)
+        run = PlacementRun.objects.filter(learner=learner).first()
+        if run is None or run.probe is None or run.probe["concept"] != concept_id:
+            raise TestOutRefused("This question was already answered: here is the next one.")
+        passed = False
+        if raw is not None:
+            problem = Problem.objects.get(pk=run.probe["problem"])
+            passed = problem.grade(problem.instance(run.probe["seed"]), raw).correct
+        run.answers = [*run.answers, [concept_id, passed]]
+        return _advance(run, learner)

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
 
 from placement import services
 from quizzes import answers
@@ -64,3 +68,39 @@ def test_out(request: HttpRequest, slug: str) -> HttpResponse:
         return render(request, "placement/test_out.html", context, status=refused.status)
     context["outcome"] = outcome
     return render(request, "placement/test_out.html", context)
+
+
+def _back() -> HttpResponse:
+    return redirect(reverse("quizzes:dashboard") + "#placement")
+
+
+@login_required
+@require_POST
+def start(request: HttpRequest) -> HttpResponse:
+    """Begin the placement (new learners only)."""
+    try:
+        services.start_placement(learner=request.user)
+    except services.TestOutRefused as refused:
+        messages.warning(request, refused.message)
+    return _back()
+
+
+@login_required
+@require_POST
+def answer(request: HttpRequest) -> HttpResponse:
+    """Grade the placement's question (or 'not learnt yet'), then on to the next."""
+    try:
+        concept_id = int(request.POST.get("concept", ""))
+    except ValueError:
+        concept_id = -1
+    raw = None if request.POST.get("unknown") else request.POST.get("answer", "")[:400]
+    try:
+        run = services.answer_placement(learner=request.user, concept_id=concept_id, raw=raw)
+    except answers.AnswerError as error:
+        messages.warning(request, f"{error.message} Nothing was counted.")
+    except services.TestOutRefused as refused:
+        messages.info(request, refused.message)
+    else:
+        if run.finished:
+            messages.success(request, "Placement done: what you know is credited as placed.")
+    return _back()
