@@ -106,7 +106,7 @@ def arithmetic_slips(text: str) -> list[str]:
 QUOTIENT = re.compile(
     r"(?<![\w.^{}\\])(?<!\\log )(?:\\frac\{\s*(" + NUMBER + r")\s*\}\{\s*(" + NUMBER + r")\s*\}"
     r"|(" + NUMBER + r")\s*/\s*(" + NUMBER + r"))\s*(?:=|\\approx)\s*(" + NUMBER + r")"
-    r"(?![\d.]|\s*\\times|\s*\^)"
+    r"(?![\d.]|\s*\\times|\s*\^|\s*\\%|%)"
 )
 
 
@@ -114,6 +114,8 @@ def quotient_slips(text: str) -> list[str]:
     """Shown divisions whose shown result is not the quotient of the shown numbers."""
     slips = []
     for match in QUOTIENT.finditer(text):
+        if TIGHTER_BEFORE.search(text[max(0, match.start() - 12) : match.start()].rstrip("( ")):
+            continue  # e.g. "1.25 \times 16 / 4": the division is part of a product
         top, bottom = match[1] or match[3], match[2] or match[4]
         if float(bottom) == 0:
             continue
