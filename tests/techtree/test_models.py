@@ -55,3 +55,10 @@ def test_concept_helpers():
     assert concept.key_symbol_pairs == [("$z$", "logits"), ("$T$", "temperature")]
     assert concept.stars == "★★☆☆☆"
     assert concept.get_absolute_url() == "/concepts/softmax/"
+
+
+def test_a_concepts_address_is_what_reverse_gives(db):
+    from django.urls import reverse
+
+    concept = Concept(slug="softmax-and-logits")
+    assert concept.get_absolute_url() == reverse("techtree:concept", args=[concept.slug])
