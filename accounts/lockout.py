@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -17,8 +18,10 @@ def username_for_lockout(request: HttpRequest, credentials: dict | None) -> str:
     name = (credentials or {}).get("username")
     if name is None and request is not None:
         name = request.POST.get("username", "")
-    # PostgreSQL text cannot hold NUL; axes marks it in its own records the same way.
-    return usernames.skeleton(str(name or "")).replace("\0", "0x00")
+    # PostgreSQL text cannot hold NUL; axes marks it in its own records the same way. Axes
+    # stores at most 255 characters; no username is longer than 150 (Django's limit).
+    skeleton = usernames.skeleton(str(name or "")).replace("\0", "0x00")
+    return skeleton[: get_user_model()._meta.get_field("username").max_length]
 
 
 def locked_out(request: HttpRequest, original_response=None, credentials=None) -> HttpResponse:
