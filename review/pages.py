@@ -37,5 +37,6 @@ def _card(card) -> ProblemCard | None:
 def tree_status(learner, concept_ids: list[int], edges: list[tuple[int, int]]) -> tuple:
     """The map's statuses with 'review due', and the legend with its meaning."""
     legend = list(STATUS_MEANING.items())
+    legend.append((schedule.ReviewStatus.PLACED, schedule.PLACED_MEANING))
     legend.append((schedule.ReviewStatus.REVIEW_DUE, schedule.REVIEW_DUE_MEANING))
     return selectors.review_statuses(learner, concept_ids, edges), legend

@@ -39,6 +39,7 @@ class ReviewStatus(StrEnum):
     """A mastered concept whose review FSRS says is due (it stays open: never re-locked)."""
 
     REVIEW_DUE = "review due"
+    PLACED = "placed"  # mastered by a test-out or the placement, not (yet) by practice
 
     @property
     def css(self) -> str:
@@ -46,6 +47,7 @@ class ReviewStatus(StrEnum):
 
 
 REVIEW_DUE_MEANING = "Mastered, and due for a review; still open to you."
+PLACED_MEANING = "Mastered by a test-out or the placement rather than by practice."
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from datetime import datetime
 from django.utils import timezone
 
 from quizzes import mastery
+from quizzes.models import ConceptProgress
 from quizzes.selectors import learner_statuses
 from review import schedule
 from review.models import Review, ReviewCard
@@ -50,22 +51,32 @@ def due_reviews(learner, *, now: datetime | None = None) -> DueReviews:
     )
 
 
-def with_reviews(status: dict, due_ids: set[int]) -> dict:
-    """The statuses with 'review due' in place of 'mastered' for the concepts due."""
-    return {
-        pk: schedule.ReviewStatus.REVIEW_DUE
-        if value == mastery.Status.MASTERED and pk in due_ids
-        else value
-        for pk, value in status.items()
-    }
+def with_reviews(status: dict, due_ids: set[int], placed_ids: set[int] = frozenset()) -> dict:
+    """'Review due' (first) or 'placed' in place of 'mastered' where they apply."""
+
+    def shown(pk, value):
+        if value != mastery.Status.MASTERED:
+            return value
+        if pk in due_ids:
+            return schedule.ReviewStatus.REVIEW_DUE
+        if pk in placed_ids:
+            return schedule.ReviewStatus.PLACED
+        return value
+
+    return {pk: shown(pk, value) for pk, value in status.items()}
 
 
 def review_statuses(learner, concept_ids: list[int], edges: list[tuple[int, int]]) -> dict:
-    """Each concept's status for the map, 'review due' included (two queries)."""
+    """Each concept's status for the map, 'review due' and 'placed' included (three queries)."""
     status = learner_statuses(learner, concept_ids, edges)
     due_ids = set(
         ReviewCard.objects.filter(learner=learner, due__lte=timezone.now()).values_list(
             "concept_id", flat=True
         )
     )
-    return with_reviews(status, due_ids)
+    placed_ids = set(
+        ConceptProgress.objects.filter(
+            learner=learner, placed=True, mastered__isnull=False
+        ).values_list("concept_id", flat=True)
+    )
+    return with_reviews(status, due_ids, placed_ids)

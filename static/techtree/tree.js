@@ -24,9 +24,11 @@ const STATUS_LOOK = {
   mastered: { fill: "#e3f4ea", mark: "✓ ", border: "solid", borderWidth: 3 },
   // Mastered and due for review (review app): still open, never re-locked.
   "review due": { fill: "#f3ecfb", mark: "↻ ", border: "dotted", borderWidth: 4 },
+  // Mastered by a test-out or the placement, not by practice (placement app).
+  placed: { fill: "#e3f4ea", mark: "✓̲ ", border: "dashed", borderWidth: 3 },
 };
-// Both count as mastered for paths and prerequisites.
-const MASTERED = new Set(["mastered", "review due"]);
+// All three count as mastered for paths and prerequisites.
+const MASTERED = new Set(["mastered", "review due", "placed"]);
 const NO_STATUS = { fill: "#ffffff", mark: "", border: "solid", borderWidth: 3 };
 
 // A padlock for locked concepts, drawn as an image so it never depends on an emoji font.

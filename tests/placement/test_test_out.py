@@ -12,6 +12,7 @@ from placement.models import TestOut
 from quizzes.models import ConceptProgress
 from quizzes.selectors import practice_view
 from review.models import ReviewCard
+from review.schedule import ReviewStatus
 from tests.review.conftest import PREREQUISITES, SOFTMAX, build_small_tree
 
 URL = reverse("placement:test_out", args=[SOFTMAX])
@@ -56,6 +57,11 @@ def test_passing_credits_the_prerequisites_as_placed_and_unlocks_at_once(
     assert not practice_view(softmax, list(softmax.prerequisites.all()), learner=learner).locked
     again = signed_in.post(URL, answers_for(test_out))  # a second submit credits nothing more
     assert again.status_code == 409
+    # The tree shows them placed, apart from practised mastery.
+    tree_page = signed_in.get(reverse("techtree:tree"))
+    statuses = tree_page.context["status"]
+    assert {statuses[tree[slug].pk] for slug in PREREQUISITES} == {ReviewStatus.PLACED}
+    assert "placed" in tree_page.content.decode()
 
 
 def test_failing_names_what_to_study_and_waits_for_the_cool_down(signed_in, learner, tree, clock):

@@ -187,8 +187,8 @@ def test_tree_page_queries_for_a_learner_do_not_grow(
     client, sized_tree, django_assert_num_queries, django_user_model
 ):
     client.force_login(django_user_model.objects.create_user("ada", password="pw"))
-    # session, user, concepts, edges, progress, the reviews due (review app)
-    with django_assert_num_queries(6):
+    # session, user, concepts, edges, progress, the reviews due and the placed (review app)
+    with django_assert_num_queries(7):
         assert client.get("/").status_code == 200
 
 
