@@ -168,7 +168,7 @@ def record_attempt(*, learner, problem: Problem, raw: str, submission: uuid.UUID
         progress.save()
         concept_row = _mark_started(learner, problem.concept)
         mastered_now, unlocked = False, []
-        if grade.correct and concept_row.mastered is None:
+        if grade.correct and (concept_row.mastered is None or concept_row.placed):
             mastered_now, unlocked = _update_mastery(learner, problem.concept, concept_row)
             if mastered_now:
                 Attempt.objects.filter(pk=attempt.pk).update(mastered=True)
@@ -248,6 +248,10 @@ def _update_mastery(learner, concept: Concept, row: ConceptProgress) -> tuple[bo
     )
     if not mastery.is_mastered(clean, offered):
         return False, []
+    if row.placed:  # placed by a test-out or the placement: now practised too, date kept
+        row.placed = False
+        row.save(update_fields=["placed"])
+        return True, []
     now = timezone.now()
     row.mastered = now
     row.save(update_fields=["mastered"])

@@ -110,3 +110,21 @@ def test_a_visitor_is_graded_and_invited_to_sign_up_nothing_is_stored(client, tr
     result = client.post(URL, data).content.decode()
     assert 'data-test-out-result="passed"' in result and "sign up" in result
     assert not TestOut.objects.exists() and not ConceptProgress.objects.exists()
+
+
+def test_a_placed_concept_practised_to_mastery_counts_as_practised(
+    signed_in, learner, tree, clock, settings
+):
+    from tests.quizzes.solving import master
+
+    settings.ATTEMPTS_PER_MINUTE = 1000
+    signed_in.get(URL)
+    signed_in.post(URL, answers_for(TestOut.objects.get(learner=learner)))
+    exps = tree[PREREQUISITES[0]]
+    row = ConceptProgress.objects.get(learner=learner, concept=exps)
+    placed_at = row.mastered
+    assert row.placed
+    master(learner, exps)
+    row.refresh_from_db()
+    assert not row.placed and row.mastered == placed_at
+    assert ReviewCard.objects.filter(learner=learner, concept=exps).count() == 1
