@@ -15,13 +15,16 @@ from quizzes.visitors import VisitorPractice
 def concept_section(request: HttpRequest, view: Any) -> dict[str, Any]:
     """The concept's practice problems, for a learner or for a visitor's session."""
     learner = request.user if request.user.is_authenticated else None
+    visitor = None if learner else VisitorPractice.load(request.session)
     practice = practice_view(
         view.concept,
         view.prerequisites,
         learner=learner,
-        visitor=None if learner else VisitorPractice.load(request.session),
+        visitor=visitor,
         feedback=pop_feedback(request),
     )
+    if visitor is not None and visitor.changed:  # seeds drawn for this visitor: keep them
+        visitor.save(request.session)
     return {"practice": practice}
 
 

@@ -89,7 +89,10 @@ def answer(request: HttpRequest, pk: int) -> HttpResponse:
                 learner=learner, problem=problem, raw=raw, submission=submission
             )
         else:
-            seed = _visitor(request).seed(pk)
+            visitor = _visitor(request)
+            seed = visitor.seed(pk)
+            if visitor.changed:
+                visitor.save(request.session)
             result = progress.grade_for_visitor(
                 problem=problem,
                 raw=raw,

@@ -21,6 +21,7 @@ class VisitorPractice:
     seeds: dict[str, int] = field(default_factory=dict)
     hints: dict[str, int] = field(default_factory=dict)
     solutions: list[str] = field(default_factory=list)
+    changed: bool = field(default=False, compare=False)  # a seed was drawn: save the state
 
     @classmethod
     def from_state(cls, state: dict | None) -> VisitorPractice:
@@ -40,6 +41,7 @@ class VisitorPractice:
         return cls.from_state(session.get(SESSION_KEY))
 
     def save(self, session) -> None:
+        self.changed = False
         session[SESSION_KEY] = {
             "seeds": self.seeds,
             "hints": self.hints,
@@ -47,7 +49,13 @@ class VisitorPractice:
         }
 
     def seed(self, problem_id: int) -> int:
-        return self.seeds.get(str(problem_id)) or practice_seeds.visitor_seed(problem_id)
+        """This visitor's own numbers on a problem, drawn fresh the first time (kept once the
+        state is saved), so visitors do not all share one seed per problem."""
+        key = str(problem_id)
+        if not self.seeds.get(key):
+            self.seeds[key] = practice_seeds.fresh_seed()
+            self.changed = True
+        return self.seeds[key]
 
     def hints_shown(self, problem_id: int) -> int:
         return self.hints.get(str(problem_id), 0)

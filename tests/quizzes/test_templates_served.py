@@ -169,10 +169,13 @@ def test_saving_a_template_outside_a_load_places_it(client):
 
 
 @pytest.mark.django_db
-def test_a_visitor_is_graded_on_the_secret_visitor_seed(client):
+def test_a_visitor_is_graded_on_their_own_seed_kept_in_their_session(client):
     concept = load()
     problem = Problem.objects.get(concept=concept)
-    instance = problem.instance(practice_seeds.visitor_seed(problem.pk))
+    client.get(concept.get_absolute_url())
+    seed = client.session["practice_visitor"]["seeds"][str(problem.pk)]
+    assert seed in practice_seeds.PRACTICE_SEEDS
+    instance = problem.instance(seed)
     assert post(client, problem, instance.expected)["correct"] is True
     assert not Attempt.objects.exists()
 

@@ -12,7 +12,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from quizzes import mastery, practice_seeds
+from quizzes import mastery
 from quizzes.answers import MAX_VECTOR_LENGTH
 from quizzes.models import Attempt, Problem, ProblemProgress
 from techtree.loading import load_synthetic_tree
@@ -194,7 +194,9 @@ def test_a_visitor_is_graded_not_stored_and_invited_to_log_in(client, demo_tree)
     page = client.get(SOFTMAX_URL).content.decode()
     assert "data-invitation" in page and "graded but not saved" in page
     assert f'href="/accounts/login/?next={SOFTMAX_URL}%23practice"' in page
-    instance = argmax.instance(practice_seeds.visitor_seed(argmax.pk))  # never in the page
+    # The visitor's own seed, drawn on their first view and kept in their session (never in
+    # the page).
+    instance = argmax.instance(client.session["practice_visitor"]["seeds"][str(argmax.pk)])
     data = post_answer(client, argmax, instance.expected).json()
     assert data["correct"] is True and data["stored"] is False
     assert "Not saved:" in data["html"] and "/accounts/signup/?next=" in data["html"]
