@@ -33,8 +33,14 @@ class SignUpForm(UserCreationForm):
             raise forms.ValidationError(MIXED_SCRIPTS, code="mixed_scripts")
         wanted = usernames.skeleton(name)
         # One query; the scan is over names only, and sign-ups are throttled per client.
+        # Closed explicitly: on PostgreSQL the iterator holds a server-side cursor, which an
+        # early exit would otherwise leave to the garbage collector, mid-transaction.
         taken = get_user_model().objects.values_list("username", flat=True).iterator()
-        if any(usernames.skeleton(existing) == wanted for existing in taken):
+        try:
+            clash = any(usernames.skeleton(existing) == wanted for existing in taken)
+        finally:
+            taken.close()
+        if clash:
             raise forms.ValidationError(UNAVAILABLE_USERNAME, code="unique")
         return name
 

@@ -14,12 +14,19 @@ import pytest
 import time_machine
 from django.contrib.auth import get_user_model
 from django.core import mail
+from django.core.cache import cache
 from django.test import Client
 
 pytestmark = pytest.mark.django_db
 
 PASSWORD = "quiet-harbour-lantern-42"
 User = get_user_model()
+
+
+@pytest.fixture(autouse=True)
+def _empty_shared_cache():
+    """On Redis (REDIS_URL) the limiter's counters outlive a test's transaction."""
+    cache.clear()
 
 
 @pytest.fixture
