@@ -27,6 +27,7 @@ import numpy as np
 from exercises.exercise import Exercise, Mistake, Step
 from lessons import formulas
 from quizzes import answers
+from techtree.content_rules import EXERCISE_KEY_CHARS, ITEM_TITLE_CHARS
 
 KEY = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -38,7 +39,6 @@ DEFAULT_TRIES, MAX_TRIES = 100, 1000
 MAX_NAMES = 30  # draws plus lets
 MAX_VECTOR = 100  # entries in one drawn vector
 MAX_STEPS, MAX_HINTS, MAX_MISTAKES, MAX_CONSTRAINTS = 30, 10, 20, 20
-MAX_TITLE = 160
 VALIDATION_SEEDS = 50
 FIELDS = {
     "key", "title", "difficulty", "serves", "kind", "tolerance", "answer_format", "tries",
@@ -152,11 +152,12 @@ def _parse(spec: Mapping, errors: list[TemplateError]) -> Template | None:
     for unknown in sorted(set(spec) - FIELDS):
         bad(unknown, f"unknown field; the fields are {', '.join(sorted(FIELDS))}")
     key = spec.get("key")
-    if not (isinstance(key, str) and KEY.match(key) and len(key) <= 60):
-        bad("key", "required: lower-case letters, digits and dashes, at most 60 characters")
+    if not (isinstance(key, str) and KEY.match(key) and len(key) <= EXERCISE_KEY_CHARS):
+        limit = f"at most {EXERCISE_KEY_CHARS} characters"
+        bad("key", f"required: lower-case letters, digits and dashes, {limit}")
     title = spec.get("title")
-    if not (isinstance(title, str) and title.strip() and len(title) <= MAX_TITLE):
-        bad("title", f"required: a text of at most {MAX_TITLE} characters")
+    if not (isinstance(title, str) and title.strip() and len(title) <= ITEM_TITLE_CHARS):
+        bad("title", f"required: a text of at most {ITEM_TITLE_CHARS} characters")
     difficulty = spec.get("difficulty")
     if difficulty not in DIFFICULTIES:
         bad("difficulty", f"required: one of {', '.join(DIFFICULTIES)}")
@@ -404,6 +405,8 @@ class _Builder:
             expression, _, spec = inner.rpartition("|") if "|" in inner else (inner, "", "")
             try:
                 value = formulas.evaluate(expression, self.names)
+                if _numeric(value) and not np.all(np.isfinite(np.asarray(value, dtype=float))):
+                    raise formulas.FormulaError(f"shows a non-finite number: {value!r}")
                 parts.append(formulas.format_value(value, spec))
             except formulas.FormulaError as error:
                 self.fail(where, str(error), inner.strip())

@@ -92,6 +92,32 @@ def test_validation_names_field_expression_and_seed(changes, field, expression):
     assert field in str(error) and "seed 1" in str(error)
 
 
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"statement": "Logits {{ z }}, and {{ inf }}."}, "statement"),
+        ({"solution": "$D = {{ inf - inf }}$"}, "solution"),
+        ({"insight": "{{ 1 / (z - z) }}"}, "insight"),
+        ({"hints": ["{{ p | 3 }}", "{{ [1, -inf] | 2 }}"]}, "hints[2]"),
+        ({"steps": [{"title": "{{ -inf }}", "formula": "x"}]}, "steps[1].title"),
+        ({"steps": [{"title": "t", "formula": "{{ log(0 * p) | 3 }}"}]}, "steps[1].formula"),
+        (
+            {"mistakes": [{"answer": "kl_divergence(q, p)", "message": "{{ exp(1000) }}"}]},
+            "mistakes[1].message",
+        ),
+    ],
+)
+def test_validation_refuses_a_non_finite_number_shown_in_any_field(changes, field):
+    """inf or NaN would print as "∞" or "NaN" in what a learner reads."""
+    errors = validate_template(spec(**changes), seeds=3)
+    shown = [error for error in errors if error.field == field]
+    assert shown, errors
+    assert shown[0].seed == 1 and shown[0].expression
+    assert "non-finite" in str(shown[0]) and f"{field} {shown[0].expression!r}" in str(shown[0])
+    with pytest.raises(TemplateInvalid, match="non-finite"):
+        build(spec(**changes), 1)
+
+
 def test_validation_finds_a_failure_on_a_later_seed():
     # Only some draws give a negative first logit, so the error names a seed > 1 or 1.
     errors = validate_template(spec(answer="log(z[0] + 3.5)"), seeds=50)
