@@ -5,9 +5,11 @@ Run: .venv/bin/python bench/placement.py [--learners 50] [--size 1000]
 For the demo tree (fixtures/concepts) and a synthetic curriculum-shaped tree
 (techtree.synthetic), simulates learners whose true knowledge is down-closed (a few random
 concepts and everything they build on; plus the two extremes, knowing nothing and
-everything) and runs placement.walk against each. Prints questions asked (mean, median,
-max) beside log2(size) and size (asking about every concept), and checks that every
-placement found the true set exactly. Not a test: nothing here fails on a slow machine.
+everything) and runs placement.walk against each, twice: to the end (every placement
+checked exact) and within the site's question budget, 2 log2(size) (what the dashboard's
+placement asks; every credit checked true, and the share of each learner's knowledge
+credited printed as recall). Prints questions asked (mean, median, max) beside log2(size)
+and size (asking about every concept). Not a test: nothing here fails on a slow machine.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from placement.walk import down_closure, place  # noqa: E402
+from placement.walk import down_closure, place, question_budget  # noqa: E402
 from techtree.content import read_folder  # noqa: E402
 from techtree.synthetic import synthetic_tree  # noqa: E402
 
@@ -50,24 +52,29 @@ def learners(needs, count: int, rng: random.Random) -> list[set]:
     return truths
 
 
-def run(name: str, needs, count: int) -> None:
+def run(name: str, needs, count: int, budget: int | None) -> None:
     rng = random.Random(1)
-    asked, exact = [], 0
+    asked, exact, recalls, false_credits = [], 0, [], 0
     started = time.perf_counter()
     truths = learners(needs, count, rng)
     for truth in truths:
-        known, questions = place(needs, truth.__contains__)
+        known, questions = place(needs, truth.__contains__, budget)
         exact += known == truth
+        false_credits += len(known - truth)
+        if truth:
+            recalls.append(len(known) / len(truth))
         asked.append(questions)
     elapsed = time.perf_counter() - started
     size = len(needs)
     log2 = math.log2(size)
     mean = statistics.mean(asked)
+    label = f"{name}, budget {budget}" if budget else f"{name}, to the end"
     print(
-        f"{name:<22} {size:>6} concepts  log2 {log2:5.1f}  questions mean {mean:5.1f} "
+        f"{label:<30} {size:>6} concepts  log2 {log2:5.1f}  questions mean {mean:5.1f} "
         f"median {statistics.median(asked):5.1f} max {max(asked):3d}  "
-        f"mean/log2 {mean / log2:4.2f}  mean/size {mean / size:6.4f}  "
-        f"exact {exact}/{len(truths)}  {elapsed / len(truths) * 1000:6.1f} ms per learner"
+        f"mean/log2 {mean / log2:4.2f}  exact {exact}/{len(truths)}  "
+        f"recall {statistics.mean(recalls):6.1%}  false credits {false_credits}  "
+        f"{elapsed / len(truths) * 1000:6.1f} ms per learner"
     )
 
 
@@ -76,8 +83,9 @@ def main() -> None:
     parser.add_argument("--learners", type=int, default=50)
     parser.add_argument("--size", type=int, default=1000)
     args = parser.parse_args()
-    run("demo tree", demo_tree(), args.learners)
-    run(f"synthetic {args.size}", synthetic(args.size), args.learners)
+    for name, needs in (("demo tree", demo_tree()), (f"synthetic {args.size}", synthetic(args.size))):
+        run(name, needs, args.learners, None)
+        run(name, needs, args.learners, question_budget(len(needs)))
 
 
 if __name__ == "__main__":

@@ -185,7 +185,7 @@ def _advance(run: PlacementRun, learner) -> PlacementRun:
     """Pose the next probe, or finish: credit what is known (placed) and schedule it."""
     needs = _tree_needs()
     answered = [(c, passed) for c, passed in run.answers if c in needs]
-    current = walk.Walk.replay(needs, answered)
+    current = walk.Walk.replay(needs, answered, walk.question_budget(len(needs)))
     while (probe := current.next_probe()) is not None:
         asked = _ask(probe)
         if asked is not None:

@@ -7,7 +7,10 @@ worst outcome decides the most undecided concepts: max over u of
 min(|ancestors(u) + u|, |descendants(u) + u|) within the undecided set, ties to the larger
 total, then the smaller id. On a chain this is binary search (log2 of its length); on a
 tree it approaches that as far as its shape allows. The walk stops when nothing is
-undecided.
+undecided, or after its question budget: a wide tree's incomparable concepts would each need
+a question of their own, so a learner is placed in about 2 log2(size) questions and
+whatever is still undecided is left to learn (or test out of) as usual. Nothing is ever
+credited that was not passed or built on by a concept passed.
 
 Sets are Python integers used as bitsets (one bit per concept), so a 1,000-concept tree's
 probe choice is a few thousand popcounts.
@@ -15,14 +18,26 @@ probe choice is a few thousand popcounts.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Hashable, Iterable, Mapping
 from graphlib import TopologicalSorter
 
 
-class Walk:
-    """One learner's placement in progress: ask `next_probe()`, then `record()` the answer."""
+def question_budget(size: int) -> int:
+    """How many questions a placement over `size` concepts may ask: 2 log2(size), rounded up."""
+    return max(1, math.ceil(2 * math.log2(size + 1)))
 
-    def __init__(self, prerequisites: Mapping[Hashable, Iterable[Hashable]]) -> None:
+
+class Walk:
+    """One learner's placement in progress: ask `next_probe()`, then `record()` the answer.
+
+    `budget` caps the questions (None: ask until everything is decided).
+    """
+
+    def __init__(
+        self, prerequisites: Mapping[Hashable, Iterable[Hashable]], budget: int | None = None
+    ) -> None:
+        self.budget = budget
         order = list(
             TopologicalSorter({k: set(v) for k, v in prerequisites.items()}).static_order()
         )
@@ -47,7 +62,9 @@ class Walk:
         self.asked: list[tuple[Hashable, bool]] = []
 
     def next_probe(self) -> Hashable | None:
-        """The concept to ask about next, or None when everything is decided."""
+        """The concept to ask about next, or None when everything is decided or asked enough."""
+        if self.budget is not None and len(self.asked) >= self.budget:
+            return None
         best, best_key = None, None
         rest = self.undecided
         for i, node in enumerate(self.nodes):
@@ -73,7 +90,7 @@ class Walk:
 
     @property
     def done(self) -> bool:
-        return not self.undecided
+        return self.next_probe() is None
 
     def members(self, mask: int) -> set[Hashable]:
         return {node for i, node in enumerate(self.nodes) if mask >> i & 1}
@@ -83,9 +100,10 @@ class Walk:
         cls,
         prerequisites: Mapping[Hashable, Iterable[Hashable]],
         answers: Iterable[tuple[Hashable, bool]],
+        budget: int | None = None,
     ) -> Walk:
         """The walk after these answers (a web request rebuilds it from what is stored)."""
-        walk = cls(prerequisites)
+        walk = cls(prerequisites, budget)
         for node, passed in answers:
             walk.record(node, passed)
         return walk
@@ -102,9 +120,11 @@ def down_closure(prerequisites: Mapping[Hashable, Iterable[Hashable]], seeds: se
     return closed
 
 
-def place(prerequisites: Mapping[Hashable, Iterable[Hashable]], knows) -> tuple[set, int]:
+def place(
+    prerequisites: Mapping[Hashable, Iterable[Hashable]], knows, budget: int | None = None
+) -> tuple[set, int]:
     """Run a whole walk against `knows(concept) -> bool`; returns (known, questions)."""
-    walk = Walk(prerequisites)
+    walk = Walk(prerequisites, budget)
     while (probe := walk.next_probe()) is not None:
         walk.record(probe, knows(probe))
     return walk.members(walk.known), len(walk.asked)

@@ -7,7 +7,7 @@ import random
 
 import pytest
 
-from placement.walk import Walk, down_closure, place
+from placement.walk import Walk, down_closure, place, question_budget
 from techtree.synthetic import synthetic_tree
 
 
@@ -67,3 +67,28 @@ def test_a_walk_replays_from_its_answers():
         walk.unknown,
         walk.next_probe(),
     )
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_a_budgeted_walk_stops_at_its_budget_and_credits_only_what_is_known(seed):
+    rng = random.Random(seed)
+    needs = _tree(1000, seed=seed)
+    budget = question_budget(len(needs))
+    assert budget == 20  # 2 log2(1001), rounded up
+    credited = 0
+    for _ in range(5):
+        truth = _random_truth(needs, rng)
+        known, asked = place(needs, truth.__contains__, budget)
+        assert asked <= budget
+        assert known <= truth  # never credits what the learner does not know
+        credited += len(known)
+    assert credited > 0  # it does place learners, not merely stop
+
+
+def test_a_budget_leaves_what_it_did_not_reach_undecided():
+    chain = {i: ([i - 1] if i else []) for i in range(64)}
+    walk = Walk(chain, budget=2)
+    walk.record(walk.next_probe(), True)
+    walk.record(walk.next_probe(), False)
+    assert walk.done and walk.next_probe() is None
+    assert walk.undecided  # 2 questions cannot bisect 64 concepts down to one
