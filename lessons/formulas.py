@@ -7,7 +7,9 @@ formatted with the spec after the bar:
 
     | 3      three decimals            | 3s   three significant digits
     | %1     a percentage, 1 decimal   | e2   scientific, 2 decimals: 3.40 × 10³⁸
-    (none)   four significant digits
+    | g      exactly as drawn: 0.25    (none)   four significant digits
+    | +3     an operand: "+ 0.250" or "- 0.250", never "+ -0.250" (with any spec after +)
+    | (3     a factor: a negative number in parentheses, "(-0.250)"
 
 Vectors print as ``(0.659, 0.242, 0.099)``; whole numbers print without a decimal point.
 """
@@ -233,7 +235,7 @@ def format_value(value: object, spec: str = "") -> str:
     number = array.item()
     if isinstance(number, bool):
         return str(number)
-    if isinstance(number, int):
+    if isinstance(number, int) and not spec.strip().startswith(("+", "(")):
         return str(number)
     if not math.isfinite(number):
         return {math.inf: "∞", -math.inf: "−∞"}.get(number, "NaN")
@@ -241,6 +243,13 @@ def format_value(value: object, spec: str = "") -> str:
 
 
 def _format_number(number: float, spec: str) -> str:
+    if spec.startswith("+"):  # written after something: "x - 3", not "x + -3"
+        return ("- " if number < 0 else "+ ") + _format_number(abs(number), spec[1:].strip())
+    if spec.startswith("("):  # a factor in a product: "2 \cdot (-3)"
+        text = _format_number(number, spec[1:].strip())
+        return f"({text})" if text.startswith("-") else text
+    if spec == "g":
+        return f"{number:.10g}"
     if spec.startswith("%"):
         return f"{number * 100:.{int(spec[1:] or 0)}f}%"
     if spec.startswith("e"):
@@ -252,7 +261,7 @@ def _format_number(number: float, spec: str) -> str:
         text = f"{number:.{int(spec)}f}"
         return "0" if float(text) == 0 and int(spec) == 0 else text
     if spec:
-        raise FormulaError(f"unknown format {spec!r}: use 3, 3s, %1 or e2")
+        raise FormulaError(f"unknown format {spec!r}: use 3, 3s, %1, e2, g, +3 or (3")
     return _significant(number, 4)
 
 
