@@ -72,8 +72,9 @@ class Player {
       SPEEDS.map((speed) => h("option", { value: String(speed), selected: speed === 1, text: `${speed}×` })),
     );
     this.zoomValue = h("output", { class: "player-zoom-value", dataset: { playerZoomValue: "" } });
-    const zoomOut = h("button", { type: "button", class: "secondary", "aria-label": "Smaller text", title: "Smaller text", dataset: { playerZoom: "-1" }, text: "A−" });
-    const zoomIn = h("button", { type: "button", class: "secondary", "aria-label": "Larger text", title: "Larger text", dataset: { playerZoom: "1" }, text: "A+" });
+    // The name starts with what the button shows ("A−"), so a voice user can say it too.
+    const zoomOut = h("button", { type: "button", class: "secondary", title: "Smaller text", dataset: { playerZoom: "-1" } }, "A−", h("span", { class: "sr-only", text: " Smaller text" }));
+    const zoomIn = h("button", { type: "button", class: "secondary", title: "Larger text", dataset: { playerZoom: "1" } }, "A+", h("span", { class: "sr-only", text: " Larger text" }));
     this.counter = h("p", { class: "player-counter", "aria-live": "polite", dataset: { playerCounter: "" } });
     this.root = h(
       "div",
