@@ -5,6 +5,12 @@ import the apps built on it, so the renderer lives in the tree app; this name ke
 for the code and tests that import it from here.
 """
 
-from techtree.markup import render_inline, render_markdown
+from techtree.markup import (
+    Heading,
+    contents_tree,
+    render_document,
+    render_inline,
+    render_markdown,
+)
 
-__all__ = ["render_inline", "render_markdown"]
+__all__ = ["Heading", "contents_tree", "render_document", "render_inline", "render_markdown"]
