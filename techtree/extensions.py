@@ -11,11 +11,14 @@ read these lists, so the tree works, with less on its pages, without them.
   signed-in learner: the map's colours and their legend. The last one registered (the
   highest app, which may build on those below it) is used.
 - Concept inlines are admin inline classes shown on the concept's admin page.
+- A browse order is a ``BrowseOrder(key, label, apply)``: browse offers "Sort by <label>" and
+  ``apply(concepts) -> concepts`` orders the published concepts' queryset (e.g. by rating).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 ConceptSection = Callable[[Any, Any], dict[str, Any]]
@@ -24,6 +27,16 @@ TreeStatus = Callable[[Any, list[int], list[tuple[int, int]]], tuple[dict, list]
 _concept_sections: list[ConceptSection] = []
 _tree_statuses: list[TreeStatus] = []
 _concept_inlines: list[type] = []
+_browse_orders: list[BrowseOrder] = []
+
+
+@dataclass(frozen=True)
+class BrowseOrder:
+    """A way to sort browse, added by an app above: `apply` orders a concepts queryset."""
+
+    key: str
+    label: str
+    apply: Callable[[Any], Any]
 
 
 def register_concept_section(section: ConceptSection) -> None:
@@ -55,3 +68,13 @@ def register_concept_inlines(inlines: Iterable[type]) -> None:
 
 def concept_inlines() -> tuple[type, ...]:
     return tuple(_concept_inlines)
+
+
+def register_browse_order(order: BrowseOrder) -> None:
+    """Offer another sort order on browse (its key goes in the URL: ?sort=<key>)."""
+    if all(o.key != order.key for o in _browse_orders):
+        _browse_orders.append(order)
+
+
+def browse_orders() -> tuple[BrowseOrder, ...]:
+    return tuple(_browse_orders)

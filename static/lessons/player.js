@@ -58,7 +58,8 @@ class Player {
   }
 
   build() {
-    const title = this.article.querySelector("h3")?.textContent.trim() || "this example";
+    const heading = document.getElementById(this.article.getAttribute("aria-labelledby"));
+    const title = heading?.textContent.trim() || "this example";
     this.buttons = {
       first: actionButton("first", "First"),
       back: actionButton("back", "Back"),
