@@ -2,6 +2,8 @@
 
 from django import forms
 
+from techtree import extensions
+
 SEARCH_MAX_LENGTH = 100
 
 
@@ -20,9 +22,16 @@ class BrowseFilterForm(forms.Form):
         choices=[("", "Any"), *((str(n), "★" * n) for n in range(1, 6))],
     )
 
+    sort = forms.ChoiceField(label="Sort by", required=False)
+
     def __init__(self, *args, domains: list[str], **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["domain"].choices = [("", "Any"), *((d, d) for d in domains)]
+        # "Title" (or relevance when searching), then the orders the apps above offer.
+        self.fields["sort"].choices = [
+            ("", "Title"),
+            *((o.key, o.label) for o in extensions.browse_orders()),
+        ]
 
     def filters(self) -> dict:
         """The valid filters only: any field that failed validation is left out."""
@@ -32,4 +41,5 @@ class BrowseFilterForm(forms.Form):
             "search": cleaned.get("q") or "",
             "domain": cleaned.get("domain") or "",
             "difficulty": cleaned.get("difficulty"),
+            "sort": cleaned.get("sort") or "",
         }

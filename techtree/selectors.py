@@ -11,6 +11,7 @@ from django.db import connection
 from django.db.models import Case, Q, QuerySet, Value, When
 from django.db.models.expressions import RawSQL
 
+from techtree import extensions
 from techtree.models import Concept, Prerequisite, concept_url
 from techtree.palette import domain_index
 
@@ -124,18 +125,24 @@ def browse_page(
     domain: str = "",
     difficulty: int | None = None,
     search: str = "",
+    sort: str = "",
     page: object = 1,
     per_page: int = 60,
 ) -> Page:
-    """One page of published concepts matching the filters (a count and a page query)."""
+    """One page of published concepts matching the filters (a count and a page query),
+    by title (by relevance when searching) or by an order an app above registered."""
     concepts = published_concepts().only(*CARD_FIELDS)
     if domain:
         concepts = concepts.filter(domain=domain)
     if difficulty:
         concepts = concepts.filter(difficulty=difficulty)
-    if search:
+    order = next((o for o in extensions.browse_orders() if o.key == sort), None)
+    if search and order is None:
         return Paginator(search_concepts(concepts, search), per_page).get_page(page)
-    return Paginator(concepts.order_by("title"), per_page).get_page(page)
+    if search:
+        concepts = search_concepts(concepts, search)
+    ordered = order.apply(concepts) if order is not None else concepts.order_by("title")
+    return Paginator(ordered, per_page).get_page(page)
 
 
 # The text searched, as PostgreSQL indexes it: migration 0003 builds a GIN index on exactly

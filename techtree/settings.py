@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "quizzes",
     "review",  # spaced review (FSRS) of mastered concepts, on quizzes
     "placement",  # test-outs and the new learner's placement, on review
+    "feedback",  # quality ratings and problem reports, on quizzes and lessons
     "lens",
     "authoring",  # the top floor: template admin and preview, history, dump_content
     "axes",  # login failures per username and per client, in the database
@@ -102,6 +103,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "feedback.context_processors.report_problem",  # the report form's parts
             ],
         },
     },
@@ -247,6 +249,10 @@ BLAS_THREADS = int(os.environ.get("BLAS_THREADS", "1"))
 # Visitors are also counted by address (techtree.limits), so fresh sessions or no cookies at
 # all do not multiply the budget; a classroom behind one address shares this many.
 ATTEMPTS_PER_ADDRESS_PER_MINUTE = int(os.environ.get("ATTEMPTS_PER_ADDRESS_PER_MINUTE", "60"))
+# "Report a problem": per learner (or visitor session) and per client address, an hour, in
+# the shared limiter (feedback/services.py).
+REPORTS_PER_HOUR = int(os.environ.get("REPORTS_PER_HOUR", "10"))
+REPORTS_PER_ADDRESS_PER_HOUR = int(os.environ.get("REPORTS_PER_ADDRESS_PER_HOUR", "30"))
 # Proxies (addresses or networks) whose X-Forwarded-For names the real client; with none,
 # the client is REMOTE_ADDR whatever headers it sends.
 TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")

@@ -14,5 +14,6 @@ urlpatterns = [
     path("", include("quizzes.urls")),
     path("", include("review.urls")),
     path("", include("placement.urls")),
+    path("", include("feedback.urls")),
     path("lab/", include("lens.urls")),
 ]

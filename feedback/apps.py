@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+
+
+class FeedbackConfig(AppConfig):
+    name = "feedback"
+    verbose_name = "Ratings and reports"
+
+    def ready(self) -> None:
+        from feedback.pages import BROWSE_ORDER, concept_section
+        from techtree.extensions import register_browse_order, register_concept_section
+
+        register_concept_section(concept_section)
+        register_browse_order(BROWSE_ORDER)
