@@ -139,15 +139,6 @@ def decimals(text: str) -> int:
     return len(text.partition(".")[2])
 
 
-def signed_sum(terms: Iterable[str]) -> str:
-    """Shown numbers written as a sum, a negative one subtracted: "a + b - c", never "+ -c"."""
-    texts = list(terms)
-    out = texts[0]
-    for text in texts[1:]:
-        out += f" - {text[1:]}" if text.startswith("-") else f" + {text}"
-    return out
-
-
 def shown_total(terms: Iterable[str], places: int) -> str:
     """The sum of numbers AS SHOWN, to `places` decimals: displayed arithmetic adds up."""
     return fixed(math.fsum(float(text) for text in terms), places)

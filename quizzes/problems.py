@@ -36,8 +36,6 @@ def choices() -> list[tuple[str, str]]:
 from quizzes.problem_generators import (  # noqa: E402, F401
     attention,
     decoding,
-    foundations,
-    losses,
     softmax,
     stability,
     transformers,

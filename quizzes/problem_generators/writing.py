@@ -46,19 +46,6 @@ def minus(v: float) -> str:
     return f"- {num(v)}" if v >= 0 else f"+ {num(-v)}"
 
 
-def polynomial(a: float, b: float, c: float) -> str:
-    """a x^2 + b x + c in LaTeX, without zero terms, unit coefficients or "+ -"."""
-    parts = []
-    for coefficient, power in ((a, "x^2"), (b, "x"), (c, "")):
-        if coefficient == 0:
-            continue
-        size = abs(coefficient)
-        body = (num(size) if size != 1 or not power else "") + power
-        sign = "-" if coefficient < 0 else "+"
-        parts.append(f"{sign} {body}" if parts else ("-" if coefficient < 0 else "") + body)
-    return " ".join(parts) if parts else "0"
-
-
 NUMBER_FORMAT = "a number"
 WHOLE_NUMBER_FORMAT = "a whole number"
 
