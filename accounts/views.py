@@ -19,7 +19,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from accounts import usernames
+from accounts import hooks, usernames
 from accounts.forms import SignUpForm
 from techtree import limits
 
@@ -54,8 +54,11 @@ def signup(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             with transaction.atomic():
                 user = form.save()
+                kept = hooks.signed_up(request, user)  # e.g. the visitor's solves
                 login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, f"Welcome, {user.username}! Your progress is now saved.")
+            for sentence in kept:
+                messages.info(request, sentence)
             return HttpResponseRedirect(_safe_next(request))
     next_url = request.GET.get("next", "")
     return render(request, "accounts/signup.html", {"form": form, "next": next_url})

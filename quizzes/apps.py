@@ -22,6 +22,11 @@ class QuizzesConfig(AppConfig):
         register_concept_section(concept_section)
         register_tree_status(tree_status)
 
+        from accounts.hooks import register_signup_listener
+        from quizzes.signup import keep_solves
+
+        register_signup_listener(keep_solves)
+
         from quizzes.models import Problem
         from techtree.versions import watch
 

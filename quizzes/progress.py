@@ -114,7 +114,7 @@ def _require_unlocked(learner, concept: Concept) -> None:
         raise PracticeRefused(f"This concept is locked: master {names} first.")
 
 
-def _mark_started(learner, concept: Concept) -> ConceptProgress:
+def mark_started(learner, concept: Concept) -> ConceptProgress:
     row, _ = ConceptProgress.objects.get_or_create(learner=learner, concept=concept)
     if row.started is None:
         row.started = timezone.now()
@@ -166,10 +166,10 @@ def record_attempt(*, learner, problem: Problem, raw: str, submission: uuid.UUID
             progress.solved = True
             progress.solved_cleanly = progress.solved_cleanly or not progress.solution_shown
         progress.save()
-        concept_row = _mark_started(learner, problem.concept)
+        concept_row = mark_started(learner, problem.concept)
         mastered_now, unlocked = False, []
         if grade.correct and (concept_row.mastered is None or concept_row.placed):
-            mastered_now, unlocked = _update_mastery(learner, problem.concept, concept_row)
+            mastered_now, unlocked = update_mastery(learner, problem.concept, concept_row)
             if mastered_now:
                 Attempt.objects.filter(pk=attempt.pk).update(mastered=True)
         hooks.attempt_stored(hooks.StoredAttempt(learner, attempt, progress, mastered_now))
@@ -238,7 +238,7 @@ def _replay(attempt: Attempt) -> Feedback:
     )
 
 
-def _update_mastery(learner, concept: Concept, row: ConceptProgress) -> tuple[bool, list[Concept]]:
+def update_mastery(learner, concept: Concept, row: ConceptProgress) -> tuple[bool, list[Concept]]:
     """Mark the concept mastered if the rule is met, and unlock what that opens."""
     offered = set(concept.problems.values_list("difficulty", flat=True))
     clean = set(
@@ -313,7 +313,7 @@ def reveal_hint(*, learner, problem: Problem) -> int:
         if progress.hints_shown < available:
             progress.hints_shown += 1
             progress.save(update_fields=["hints_shown", "updated"])
-        _mark_started(learner, problem.concept)
+        mark_started(learner, problem.concept)
         return progress.hints_shown
 
 
@@ -326,7 +326,7 @@ def reveal_solution(*, learner, problem: Problem) -> None:
         if not progress.solution_shown:
             progress.solution_shown = True
             progress.save(update_fields=["solution_shown", "updated"])
-        _mark_started(learner, problem.concept)
+        mark_started(learner, problem.concept)
 
 
 def new_numbers(*, learner, problem: Problem) -> int:

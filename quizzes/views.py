@@ -100,6 +100,9 @@ def answer(request: HttpRequest, pk: int) -> HttpResponse:
                 session=request.session.session_key,
                 address=limits.address_key(request),
             )
+            if result.correct:  # kept in the session, for a sign-up to keep
+                visitor.record_solve(pk, seed, raw)
+                visitor.save(request.session)
     except answers.AnswerError as error:
         return _refused(request, problem, error.message, raw, status=400)
     except progress.PracticeRefused as error:

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from quizzes import practice_seeds
 
 SESSION_KEY = "practice_visitor"
+MAX_SOLVES = 200  # solves kept for a sign-up; beyond that the oldest go
+RAW_KEPT = 400  # characters of an answer kept (the answer field's own limit)
 
 
 @dataclass
@@ -21,6 +23,9 @@ class VisitorPractice:
     seeds: dict[str, int] = field(default_factory=dict)
     hints: dict[str, int] = field(default_factory=dict)
     solutions: list[str] = field(default_factory=list)
+    # Right answers, kept so that signing up turns them into the new account's attempts:
+    # {"problem": id, "seed": seed, "raw": text, "clean": no solution shown first}.
+    solved: list[dict] = field(default_factory=list)
     changed: bool = field(default=False, compare=False)  # a seed was drawn: save the state
 
     @classmethod
@@ -32,8 +37,17 @@ class VisitorPractice:
                 seeds={str(k): int(v) for k, v in dict(state.get("seeds", {})).items()},
                 hints={str(k): int(v) for k, v in dict(state.get("hints", {})).items()},
                 solutions=[str(k) for k in list(state.get("solutions", []))],
+                solved=[
+                    {
+                        "problem": int(s["problem"]),
+                        "seed": int(s["seed"]),
+                        "raw": str(s["raw"])[:RAW_KEPT],
+                        "clean": bool(s["clean"]),
+                    }
+                    for s in list(state.get("solved", []))
+                ],
             )
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, KeyError):
             return cls()
 
     @classmethod
@@ -46,6 +60,7 @@ class VisitorPractice:
             "seeds": self.seeds,
             "hints": self.hints,
             "solutions": self.solutions,
+            "solved": self.solved,
         }
 
     def seed(self, problem_id: int) -> int:
@@ -70,6 +85,16 @@ class VisitorPractice:
     def reveal_solution(self, problem_id: int) -> None:
         if str(problem_id) not in self.solutions:
             self.solutions.append(str(problem_id))
+
+    def record_solve(self, problem_id: int, seed: int, raw: str) -> None:
+        """Keep a right answer on these numbers (once), for a sign-up to keep."""
+        if any(s["problem"] == problem_id and s["seed"] == seed for s in self.solved):
+            return
+        clean = not self.solution_shown(problem_id)
+        self.solved.append(
+            {"problem": problem_id, "seed": seed, "raw": raw[:RAW_KEPT], "clean": clean}
+        )
+        del self.solved[:-MAX_SOLVES]
 
     def new_numbers(self, problem_id: int) -> None:
         key = str(problem_id)
