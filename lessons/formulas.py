@@ -71,6 +71,8 @@ FUNCTIONS: dict[str, Callable] = {
     "exp": np.exp,
     "log": np.log,
     "sqrt": np.sqrt,
+    "arccos": np.arccos,
+    "degrees": np.degrees,
     "abs": np.abs,
     "sum": np.sum,
     "max": np.max,
