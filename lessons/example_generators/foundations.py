@@ -1,4 +1,4 @@
-"""The mathematics under softmax: exponentials, dot products, entropy, derivatives, sigmoid."""
+"""The mathematics under softmax: entropy and derivatives."""
 
 from __future__ import annotations
 
@@ -14,206 +14,19 @@ from exercises.display import (
     fmt,
     num,
     nums,
-    plain,
     power_of_ten,
     scientific,
     shown_total,
-    term,
-    vec,
 )
 from lessons import engine
 from lessons.examples import Example, Step, register
 
 SOFTPLUS_POINTS = [x for x in draws.grid(-3.0, 3.0, 0.5) if x != 0]  # f'''(0) = 0: see below
 STEP_EXPONENTS = (-1, -3, -5)
-THRESHOLD = 0.5
 
 
 def _fmt4(x: float) -> str:
     return fmt(x, 4)
-
-
-def _dot_terms(a: list[float], b: list[float]) -> str:
-    return " + ".join(rf"{term(x)} \cdot {term(y)}" for x, y in zip(a, b, strict=True))
-
-
-@register("exp_log_identities", "Exponentials turn sums into products")
-def exp_log_identities(key: str, seed: int, rng: random.Random) -> Example:
-    """e^a e^b = e^(a+b), e^a / e^b = e^(a-b), and log(x / y) = log x - log y."""
-    a, b = draws.distinct(rng, draws.HALVES, 2)
-
-    def adds_up(pair: list[int]) -> bool:
-        # log x - log y, from the two logs as shown, must give log(x / y) as shown.
-        shown = float(fixed(np.log(pair[0]), 4)) - float(fixed(np.log(pair[1]), 4))
-        return fixed(shown, 4) == fixed(np.log(pair[0] / pair[1]), 4)
-
-    x, y = (float(v) for v in draws.until(lambda: rng.sample(range(2, 21), 2), adds_up))
-
-    exp_a, exp_b = float(np.exp(a)), float(np.exp(b))
-    product, exp_sum = exp_a * exp_b, float(np.exp(a + b))
-    log_product = float(np.log(product))
-    ratio, exp_difference = exp_a / exp_b, float(np.exp(a - b))
-    log_x, log_y = float(np.log(x)), float(np.log(y))
-    log_ratio = float(np.log(x / y))
-
-    steps = (
-        Step(
-            "Exponentiate",
-            rf"e^{{{num(a)}}} = {_fmt4(exp_a)},\quad e^{{{num(b)}}} = {_fmt4(exp_b)}",
-            "Both are positive, whatever the sign of the exponent.",
-            {"exp_a": exp_a, "exp_b": exp_b},
-        ),
-        Step(
-            "Multiply",
-            rf"e^{{{num(a)}}} \cdot e^{{{num(b)}}} = {_fmt4(product)},\quad"
-            rf" e^{{{num(a)} + {term(b)}}} = e^{{{num(a + b)}}} = {_fmt4(exp_sum)}",
-            "Multiplying exponentials adds their exponents.",
-            {"product": product, "sum": a + b, "exp_sum": exp_sum},
-        ),
-        Step(
-            "Take the logarithm back",
-            rf"\log {_fmt4(product)} = {fixed(log_product, 4)} = {num(a)} + {term(b)}",
-            "The logarithm undoes the exponential and turns the product back into a sum.",
-            {"log_product": log_product},
-        ),
-        Step(
-            "Divide",
-            rf"\frac{{e^{{{num(a)}}}}}{{e^{{{num(b)}}}}} = {_fmt4(ratio)},\quad"
-            rf" e^{{{num(a)} - {term(b)}}} = e^{{{num(a - b)}}} = {_fmt4(exp_difference)}",
-            "Dividing exponentials subtracts their exponents: this is why softmax ratios "
-            "depend only on logit differences.",
-            {"ratio": ratio, "difference": a - b, "exp_difference": exp_difference},
-        ),
-        Step(
-            "The log of a ratio",
-            rf"\log \frac{{{num(x)}}}{{{num(y)}}} = {fixed(log_ratio, 4)},\quad"
-            rf" \log {num(x)} - \log {num(y)} = {fixed(log_x, 4)} - {fixed(log_y, 4)}"
-            rf" = {fixed(float(fixed(log_x, 4)) - float(fixed(log_y, 4)), 4)}",
-            "Logarithms turn a ratio into a difference, the rule behind $\\log p_i = "
-            "z_i - \\log \\sum_j e^{z_j}$.",
-            {"log_x": log_x, "log_y": log_y, "log_ratio": log_ratio},
-        ),
-    )
-    return Example(
-        key=key,
-        seed=seed,
-        statement=(
-            f"With $a = {num(a)}$ and $b = {num(b)}$, check that $e^a e^b = e^{{a+b}}$ and "
-            f"$e^a / e^b = e^{{a-b}}$. Then, with $x = {num(x)}$ and $y = {num(y)}$, check "
-            "that $\\log(x/y) = \\log x - \\log y$."
-        ),
-        steps=steps,
-        result=(
-            f"$e^a e^b = e^{{{num(a + b)}}} = {_fmt4(exp_sum)}$, "
-            f"$e^a / e^b = e^{{{num(a - b)}}} = {_fmt4(exp_difference)}$ and "
-            f"$\\log(x/y) = {fixed(log_ratio, 4)}$."
-        ),
-        insight=(
-            "Exponentials turn sums into products and logarithms turn them back, which is "
-            "why logits add where probabilities multiply."
-        ),
-        inputs={"a": a, "b": b, "x": x, "y": y},
-    )
-
-
-@register("dot_product_alignment", "Dot products and cosine similarity")
-def dot_product_alignment(key: str, seed: int, rng: random.Random) -> Example:
-    """Which of three small integer vectors points most nearly the same way as u."""
-    u = draws.nonzero_vector(rng, -3, 3, 3)
-
-    def cosines_of(vs: list[list[float]]) -> np.ndarray:
-        m = np.array(vs)
-        return m @ np.array(u) / (np.linalg.norm(m, axis=1) * np.linalg.norm(u))
-
-    def well_separated(vs: list[list[float]]) -> bool:
-        ranked = np.sort(cosines_of(vs))
-        return ranked[-1] - ranked[-2] > 0.02
-
-    candidates = draws.until(
-        lambda: [draws.nonzero_vector(rng, -3, 3, 3) for _ in range(3)], well_separated
-    )
-    dots = np.array(candidates) @ np.array(u)
-    squared_norm_u = float(np.dot(u, u))
-    squared_norms = [float(np.dot(v, v)) for v in candidates]
-    norm_u = float(np.sqrt(squared_norm_u))
-    norms = [float(np.sqrt(s)) for s in squared_norms]
-    cosines = [float(d / (norm_u * n)) for d, n in zip(dots, norms, strict=True)]
-    angles = [float(np.degrees(np.arccos(np.clip(c, -1.0, 1.0)))) for c in cosines]
-    best = int(engine.argmax(cosines))
-    biggest_dot = int(engine.argmax(dots))
-
-    steps = (
-        Step(
-            "Dot products",
-            aligned(
-                [
-                    rf"\mathbf{{u}} \cdot \mathbf{{v}}_{{{j + 1}}} &= {_dot_terms(u, v)}"
-                    rf" = {num(d)}"
-                    for j, (v, d) in enumerate(zip(candidates, dots, strict=True))
-                ]
-            ),
-            "A dot product mixes direction with length, so on its own it can mislead.",
-            {"dots": plain(dots)},
-        ),
-        Step(
-            "Lengths",
-            rf"\|\mathbf{{u}}\| = \sqrt{{{num(squared_norm_u)}}} = {_fmt4(norm_u)},\quad"
-            + r",\ ".join(
-                rf"\|\mathbf{{v}}_{{{j + 1}}}\| = \sqrt{{{num(s)}}} = {_fmt4(n)}"
-                for j, (s, n) in enumerate(zip(squared_norms, norms, strict=True))
-            ),
-            "The length of a vector is the square root of its dot product with itself.",
-            {
-                "squared_norm_u": squared_norm_u,
-                "norm_u": norm_u,
-                "squared_norms": squared_norms,
-                "norms": norms,
-            },
-        ),
-        Step(
-            "Cosine similarities",
-            aligned(
-                [
-                    rf"\cos \theta_{{{j + 1}}} &= \frac{{{num(d)}}}{{{_fmt4(norm_u)} \cdot "
-                    rf"{_fmt4(n)}}} = {fmt(c)}"
-                    for j, (d, n, c) in enumerate(zip(dots, norms, cosines, strict=True))
-                ]
-            ),
-            "Dividing by both lengths leaves only direction: 1 means the same way, 0 at "
-            "right angles, -1 opposite.",
-            {"cosines": cosines},
-        ),
-        Step(
-            "Angles",
-            r"\theta = " + vec(angles, lambda a: fixed(a, 1)) + r"\ \text{degrees}",
-            f"The smallest angle belongs to $\\mathbf{{v}}_{{{best + 1}}}$.",
-            {"angles_degrees": angles, "most_aligned": best, "largest_dot": biggest_dot},
-        ),
-    )
-    agreement = (
-        "the largest dot product points the same way"
-        if best == biggest_dot
-        else f"although $\\mathbf{{v}}_{{{biggest_dot + 1}}}$ has the largest dot product"
-    )
-    listed = ", ".join(rf"$\mathbf{{v}}_{{{j + 1}}} = {nums(v)}$" for j, v in enumerate(candidates))
-    return Example(
-        key=key,
-        seed=seed,
-        statement=(
-            f"Which of {listed} points most nearly the same way as "
-            f"$\\mathbf{{u}} = {nums(u)}$? Compare dot products and cosine similarities."
-        ),
-        steps=steps,
-        result=(
-            f"$\\mathbf{{v}}_{{{best + 1}}}$ is the most aligned, with "
-            f"$\\cos\\theta = {fmt(cosines[best])}$; {agreement}."
-        ),
-        insight=(
-            "Cosine similarity compares directions only, while a raw dot product also "
-            "rewards length."
-        ),
-        inputs={"u": u, "candidates": candidates},
-    )
 
 
 def _composition(rng: random.Random, total: int, parts: int) -> list[int]:
@@ -409,80 +222,4 @@ def finite_difference_derivative(key: str, seed: int, rng: random.Random) -> Exa
             "accurate to about the square of the step."
         ),
         inputs={"x": x},
-    )
-
-
-@register("logistic_regression_prediction", "A logistic-regression prediction")
-def logistic_regression_prediction(key: str, seed: int, rng: random.Random) -> Example:
-    """w . x + b, the sigmoid, a 0.5 threshold, and the logit read as log-odds."""
-    weight_grid = [v for v in draws.grid(-2.0, 2.0, 0.5) if v != 0]
-
-    def draw() -> tuple[list[float], list[float], float]:
-        w = [float(rng.choice(weight_grid)) for _ in range(2)]
-        x = [float(v) for v in draws.integers(rng, 0, 4, 2)]
-        b = float(rng.choice(draws.grid(-2.0, 2.0, 0.5)))
-        return w, x, b
-
-    def friendly(drawn: tuple[list[float], list[float], float]) -> bool:
-        w, x, b = drawn
-        z = float(np.dot(w, x)) + b
-        return 0 < abs(z) <= 4
-
-    w, x, b = draws.until(draw, friendly)
-    dot = float(np.dot(w, x))
-    z = dot + b
-    p = float(engine.sigmoid(z))
-    predicted = 1 if p >= THRESHOLD else 0
-    odds = p / (1 - p)
-    log_odds = float(np.log(odds))
-    relation = r"\ge" if predicted else "<"
-
-    steps = (
-        Step(
-            "Weighted sum plus bias",
-            rf"z = \mathbf{{w}} \cdot \mathbf{{x}} + b = {_dot_terms(w, x)} + {term(b)}"
-            rf" = {num(dot)} + {term(b)} = {num(z)}",
-            "This number is the model's logit for class 1.",
-            {"dot": dot, "logit": z},
-        ),
-        Step(
-            "Squash with the sigmoid",
-            rf"p = \sigma({num(z)}) = \frac{{1}}{{1 + e^{{{num(-z)}}}}} = {_fmt4(p)}",
-            "The sigmoid maps any real logit to a probability between 0 and 1.",
-            {"probability": p},
-        ),
-        Step(
-            f"Threshold at {num(THRESHOLD)}",
-            rf"p = {_fmt4(p)} {relation} {num(THRESHOLD)}"
-            rf" \;\Rightarrow\; \hat y = {predicted}",
-            f"$p \\ge {num(THRESHOLD)}$ exactly when $z \\ge 0$, so the sign of the logit "
-            "decides the class.",
-            {"threshold": THRESHOLD, "predicted_class": predicted},
-        ),
-        Step(
-            "Read the logit as log-odds",
-            rf"\frac{{p}}{{1 - p}} = {_fmt4(odds)} = e^{{{num(z)}}},\quad"
-            rf" \log \frac{{p}}{{1 - p}} = {fixed(log_odds, 4)}",
-            "The logit is the logarithm of the odds of class 1 against class 0.",
-            {"odds": odds, "log_odds": log_odds},
-        ),
-    )
-    return Example(
-        key=key,
-        seed=seed,
-        statement=(
-            f"A logistic-regression model has weights $\\mathbf{{w}} = {nums(w)}$ and bias "
-            f"$b = {num(b)}$. For the input $\\mathbf{{x}} = {nums(x)}$, find the probability "
-            f"of class 1, the predicted class at threshold {num(THRESHOLD)}, and the log-odds."
-        ),
-        steps=steps,
-        result=(
-            f"$p = \\sigma({num(z)}) = {_fmt4(p)}$, so the model predicts class {predicted}; "
-            f"the log-odds are the logit itself, ${num(z)}$."
-        ),
-        insight=(
-            "Logistic regression is a linear score passed through a sigmoid, and that "
-            "score is exactly the log-odds of the positive class."
-        ),
-        inputs={"weights": w, "features": x, "bias": b},
     )

@@ -219,36 +219,6 @@ def check_cross_entropy_gradient(example: Example, v: dict) -> None:
 # --- Foundations ------------------------------------------------------------------------------
 
 
-def check_exp_log_identities(example: Example, v: dict) -> None:
-    a, b, x, y = (mp.mpf(example.inputs[k]) for k in "abxy")
-    close(v["exp_a"], mp.exp(a))
-    close(v["exp_b"], mp.exp(b))
-    close(v["product"], mp.exp(a + b))
-    close(v["exp_sum"], mp.exp(a + b))
-    close(v["log_product"], a + b, tiny=1e-14)
-    close(v["ratio"], mp.exp(a - b))
-    close(v["exp_difference"], mp.exp(a - b))
-    assert (v["sum"], v["difference"]) == (float(a + b), float(a - b))
-    close(v["log_x"], mp.log(x))
-    close(v["log_y"], mp.log(y))
-    close(v["log_ratio"], mp.log(x / y), tiny=1e-14)
-
-
-def check_dot_product_alignment(example: Example, v: dict) -> None:
-    u, vs = example.inputs["u"], example.inputs["candidates"]
-    dots = [mp.fsum(mp.mpf(a) * b for a, b in zip(u, w, strict=True)) for w in vs]
-    norm_u = mp.sqrt(mp.fsum(mp.mpf(a) ** 2 for a in u))
-    norms = [mp.sqrt(mp.fsum(mp.mpf(a) ** 2 for a in w)) for w in vs]
-    cosines = [d / (norm_u * n) for d, n in zip(dots, norms, strict=True)]
-    exact(v["dots"], dots)
-    close(v["norm_u"], norm_u)
-    close(v["norms"], norms)
-    close(v["cosines"], cosines, tiny=1e-15)
-    close(v["angles_degrees"], [mp.degrees(mp.acos(c)) for c in cosines], rel=1e-9, tiny=1e-9)
-    assert v["most_aligned"] == max(range(3), key=lambda n: cosines[n])
-    assert v["largest_dot"] == max(range(3), key=lambda n: (dots[n], -n))
-
-
 def check_distribution_entropy(example: Example, v: dict) -> None:
     for name in ("p", "q"):
         dist = example.inputs[name]
@@ -283,16 +253,6 @@ def check_finite_difference_derivative(example: Example, v: dict) -> None:
         assert error == abs(central - v["derivative"])
     close(v["errors"][0], abs(third) * v["steps"][0] ** 2 / 6, rel=0.05)
     assert v["errors"][0] > v["errors"][1] > v["errors"][2]
-
-
-def check_logistic_regression_prediction(example: Example, v: dict) -> None:
-    w, x, b = (example.inputs[k] for k in ("weights", "features", "bias"))
-    z = mp.fsum(mp.mpf(a) * c for a, c in zip(w, x, strict=True)) + b
-    exact(v["logit"], z)
-    close(v["probability"], ref_sigmoid(z))
-    assert v["predicted_class"] == (1 if z >= 0 else 0)
-    close(v["odds"], mp.exp(z))
-    close(v["log_odds"], z, tiny=1e-13)
 
 
 # --- Attention and masking --------------------------------------------------------------------
