@@ -166,10 +166,10 @@ def test_a_huge_file_is_refused_before_it_is_read(db, tmp_path):
 def test_wrong_types_in_problems_load_nothing_even_after_good_files(db, tmp_path):
     """The files sort after valid ones, and still nothing of the valid ones is written."""
     folder = _demo_copy(tmp_path)
-    path = folder / "vectors-and-dot-products.md"
+    path = folder / "transformers.md"
     text = path.read_text()
     path.write_text(text.replace("[[problems]]\n", '[[problems]]\nhints = "one"\n', 1))
-    assert "vectors-and-dot-products.md, problems[1].hints: must be a list" in _load_refused(folder)
+    assert "transformers.md, problems[1].hints: must be a list" in _load_refused(folder)
     assert not Concept.objects.exists() and not Problem.objects.exists()
     assert not Lesson.objects.exists()
 
