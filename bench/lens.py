@@ -69,7 +69,7 @@ def text_of(model: transformer.Model, n_tokens: int) -> str:
 
 def lab_data(text: str, model: transformer.Model) -> bytes:
     """What the server computes once per text: every position's data as JSON."""
-    return orjson.dumps(lens.logit_lens(text, model=model))
+    return lens.lens_json(text, model=model)
 
 
 def data_against_forward(model: transformer.Model, text: str, repeat: int) -> None:
@@ -97,8 +97,8 @@ def data_against_forward(model: transformer.Model, text: str, repeat: int) -> No
     print(f"  reference: forward pass alone   {ms(best['forward'])}   (target: data <= 2x)")
     print(f"    read out every stage          {ms(best['readout'])}")
     print(f"    top 10 and their scores       {ms(best['top'])}")
-    print(f"    histograms and ranks (1 sort) {ms(best['histograms'])}")
-    print(f"    JSON (orjson)                 {ms(best['json'])}")
+    print(f"    histograms, examples, ranks   {ms(best['histograms'])}")
+    print(f"    JSON of plain lists (orjson)  {ms(best['json'])}   (the data writes arrays)")
     print(f"  JSON {len(body) / 1024:.0f} KiB, gzipped {len(gzip.compress(body)) / 1024:.0f} KiB")
 
 

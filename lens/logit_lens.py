@@ -18,6 +18,7 @@ Everything is computed with array operations over all positions at once; the cos
 from __future__ import annotations
 
 import numpy as np
+import orjson
 
 from lens.architecture import stage_labels
 from lens.corpus import normalise
@@ -90,11 +91,22 @@ def describe_stages(n_layers: int) -> list[dict]:
 def logit_lens(
     text: str, *, position: int | None = None, model: Model | None = None, top_k: int = TOP_K
 ) -> dict:
-    """All three figures' data for every position of ``text`` (or only ``position``).
+    """All three figures' data for every position of ``text`` (or only ``position``), as plain
+    lists and dicts: ``lens_json`` read back (see it for the keys)."""
+    return orjson.loads(lens_json(text, position=position, model=model, top_k=top_k))
+
+
+def lens_json(
+    text: str, *, position: int | None = None, model: Model | None = None, top_k: int = TOP_K
+) -> bytes:
+    """All three figures' data for every position of ``text`` (or only ``position``), as JSON.
+
+    The arrays go to orjson as NumPy arrays, which it writes as it writes the same numbers as
+    Python lists (shortest round-trip floats), without making a Python object of each.
 
     Position ``i`` is the i-th token; the model's scores there are its guesses for token
     ``i + 1``. Raises ``LensInputError`` for unusable input. The result (P positions, K top
-    tokens, S stages, B histogram bins; arrays are nested lists, the position first)::
+    tokens, S stages, B histogram bins; arrays are nested, the position first)::
 
         format, model  FORMAT and the model's version (what the result was computed with)
         text        the text as read (line endings and tabs normalised)
@@ -134,7 +146,7 @@ def logit_lens(
     stages = describe_stages(model.config.n_layers)
     evolution = top_token_evolution(logits, top_k)
     histogram = logit_histograms(logits, evolution["top_ids"])
-    return {
+    result = {
         "format": FORMAT,
         "model": model.version,
         "text": text,
@@ -151,16 +163,23 @@ def logit_lens(
         "bin_edges": BIN_EDGES.tolist(),
         "vocab": vocabulary(model),
         "positions": positions,
-        "top": evolution["top_ids"].tolist(),
-        "scores": np.round(evolution["scores"].transpose(1, 2, 0), DECIMALS).tolist(),
-        "ranks": histogram["ranks"].transpose(1, 2, 0).tolist(),
-        "probability": significant(evolution["probabilities"], SIGNIFICANT),
-        "mean": np.round(histogram["mean"].T, DECIMALS).tolist(),
-        "std": np.round(histogram["std"].T, DECIMALS).tolist(),
-        "counts": histogram["counts"].transpose(1, 0, 2).tolist(),
-        "top_z": np.round(histogram["top_z"].transpose(1, 0, 2), DECIMALS).tolist(),
+        "top": evolution["top_ids"],
+        "scores": np.round(evolution["scores"].transpose(1, 2, 0), DECIMALS),
+        "ranks": histogram["ranks"].transpose(1, 2, 0),
+        "probability": significant_array(evolution["probabilities"], SIGNIFICANT),
+        "mean": np.round(histogram["mean"].T, DECIMALS),
+        "std": np.round(histogram["std"].T, DECIMALS),
+        "counts": histogram["counts"].transpose(1, 0, 2),
+        "top_z": np.round(histogram["top_z"].transpose(1, 0, 2), DECIMALS),
         "examples": shown_examples(histogram["examples"]),
     }
+    return orjson.dumps(
+        {
+            key: np.ascontiguousarray(value) if isinstance(value, np.ndarray) else value
+            for key, value in result.items()
+        },
+        option=orjson.OPT_SERIALIZE_NUMPY,
+    )
 
 
 def vocabulary(model: Model) -> list[str]:
@@ -207,72 +226,134 @@ def logit_histograms(
     logits: np.ndarray, top_ids: np.ndarray, edges: np.ndarray = BIN_EDGES
 ) -> dict[str, np.ndarray]:
     """z-scored histograms of stage logits (stages, positions, vocab) on fixed ``edges``, and
-    the ranks of the ``top_ids``, from one sort of every stage.
+    the ranks of the ``top_ids``.
 
     Returns ``mean`` and ``std`` (stages, positions), ``counts`` (stages, positions, bins),
     ``examples`` (stages, positions, bins, EXAMPLES_PER_BIN) token ids, the highest-scoring
-    in each bin, -1 where a bin has fewer, ``top_z`` and ``ranks`` (stages, positions, k).
-    Rank 1 is the top: a token's rank is one plus the number of tokens scored strictly
-    higher at that stage.
+    in each bin, -1 where a bin has fewer (ties to the lower id), ``top_z`` and ``ranks``
+    (stages, positions, k). Rank 1 is the top: a token's rank is one plus the number of
+    tokens scored strictly higher at that stage.
+
+    No argsort of every row (it was most of the lab's cost): each token's bin comes from
+    arithmetic, the counts from one ``bincount``, the examples from one sort of the values
+    (no indices) and a few comparisons for the tokens that can be one; ranks are a binary
+    search of the sorted values for the top tokens only.
     """
     n_bins, vocab = edges.size - 1, logits.shape[-1]
+    rows = logits.reshape(-1, vocab)
+    n_rows = rows.shape[0]
     mean = logits.mean(axis=-1)
     centred = logits - mean[..., None]
     std = np.sqrt(np.einsum("...v,...v->...", centred, centred) / vocab)
     scale = np.where(std > 0, std, 1.0)[..., None]
-    # Sorting is the expensive step, so each row is sorted once; z of the sorted scores is
-    # the same numbers as z of the scores, in order.
-    order = np.argsort(logits, axis=-1)
-    ascending = np.take_along_axis(logits, order, axis=-1)
-    z_ascending = (ascending - mean[..., None]) / scale
+    # One group per row and bin: the row's index times the bins, plus the token's bin.
+    groups = bin_groups(centred.reshape(rows.shape), scale.reshape(n_rows, 1), edges)
+    counts = np.bincount(groups.ravel(), minlength=n_rows * n_bins).reshape(n_rows, n_bins)
+
+    # Bins are runs of the sorted row: a bin's shown examples are the last few of its run, so
+    # its lowest shown score is read off the sorted values, and only the tokens at or above
+    # it in their bin (a few per bin) are candidates.
+    ascending = np.sort(rows, axis=-1).ravel()
+    ends = np.cumsum(counts, axis=-1).ravel()  # one past each bin's run, within its row
+    lowest = ends - np.minimum(counts.ravel(), EXAMPLES_PER_BIN)
+    row_starts = np.repeat(np.arange(n_rows) * vocab, n_bins)
+    threshold = ascending[row_starts + np.minimum(lowest, vocab - 1)]
+    threshold[counts.ravel() == 0] = np.inf
+    candidates = np.flatnonzero(rows.ravel() >= threshold[groups.ravel()])
+    group, score = groups.ravel()[candidates], rows.ravel()[candidates]
+    # A candidate's slot is how many of its bin's last few sorted scores lie strictly above it.
+    last, row_start = row_starts[group] + ends[group] - 1, row_starts[group]
+    slot = np.zeros(group.size, dtype=np.intp)
+    for k in range(EXAMPLES_PER_BIN):
+        slot += ascending[np.maximum(last - k, row_start)] > score
+    taken = np.bincount(group * EXAMPLES_PER_BIN + np.minimum(slot, EXAMPLES_PER_BIN - 1))
+    if taken.size and taken.max() > 1:  # tied scores share a slot: order the bins in full
+        order = np.lexsort((-score, group))  # stable, so ties go to the lower id
+        group, candidates = group[order], candidates[order]
+        starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
+        slot = np.arange(group.size) - np.repeat(starts, np.diff(np.r_[starts, group.size]))
+    kept = slot < EXAMPLES_PER_BIN
+    examples = np.full((n_rows * n_bins, EXAMPLES_PER_BIN), -1, dtype=np.intp)
+    examples[group[kept], slot[kept]] = candidates[kept] % vocab
+
     top_ids = np.broadcast_to(top_ids, (*logits.shape[:-2], *top_ids.shape))
     top_scores = np.take_along_axis(logits, top_ids, axis=-1)
-
-    # Per row: how many z lie below each edge, and how many scores lie above each top token's.
-    below = np.empty((*logits.shape[:-1], n_bins + 1), dtype=np.intp)
-    above = np.empty(top_scores.shape, dtype=np.intp)
-    flat_below, flat_above = below.reshape(-1, n_bins + 1), above.reshape(-1, top_ids.shape[-1])
-    rows = zip(
-        z_ascending.reshape(-1, vocab),
-        ascending.reshape(-1, vocab),
-        top_scores.reshape(-1, top_ids.shape[-1]),
-        strict=True,
-    )
-    for row, (z_row, score_row, top_row) in enumerate(rows):
-        flat_below[row] = np.searchsorted(z_row, edges)
-        flat_above[row] = vocab - np.searchsorted(score_row, top_row, side="right")
-    below[..., 0], below[..., -1] = 0, vocab  # the end bins hold everything beyond them
-    counts = np.diff(below, axis=-1)
-
-    # A bin's tokens sit together in the sorted row; its highest are the last few.
-    offsets = np.arange(EXAMPLES_PER_BIN)
-    slots = np.maximum(below[..., 1:, None] - 1 - offsets, 0)
-    examples = np.take_along_axis(order, slots.reshape(*counts.shape[:-1], -1), axis=-1)
-    examples = examples.reshape(*counts.shape, EXAMPLES_PER_BIN)
-    examples = np.where(offsets < counts[..., None], examples, -1)
+    at_most = count_at_most(ascending.reshape(rows.shape), top_scores.reshape(n_rows, -1))
+    shape = (*logits.shape[:-1], n_bins)
     return {
         "mean": mean,
         "std": std,
-        "counts": counts,
-        "examples": examples,
+        "counts": counts.reshape(shape),
+        "examples": examples.reshape(*shape, EXAMPLES_PER_BIN),
         "top_z": (top_scores - mean[..., None]) / scale,
-        "ranks": 1 + above,
+        "ranks": 1 + vocab - at_most.reshape(top_scores.shape),
     }
 
 
-def shown_examples(examples: np.ndarray) -> list[list[int]]:
+def bin_groups(centred: np.ndarray, scale: np.ndarray, edges: np.ndarray) -> np.ndarray:
+    """For centred rows (rows, n) and their scales (rows, 1): each z-score's bin on ``edges``
+    (the bin whose lower edge is the last at or below ``centred / scale``; the end bins hold
+    everything beyond them), plus the row's index times the number of bins.
+
+    On a grid whose step is a power of two (``BIN_EDGES``: halves), dividing by the step is
+    exact, so ``floor(centred / (scale * step))`` places a z-score exactly as comparing it with
+    every edge would. Other edges are searched. ``centred`` is overwritten.
+    """
+    n_bins = edges.size - 1
+    step = (edges[-1] - edges[0]) / n_bins
+    first = edges[0] / step
+    offsets = (np.arange(centred.shape[0]) * n_bins)[:, None]
+    if not (
+        np.frexp(step)[0] == 0.5
+        and first == np.floor(first)
+        and np.array_equal(edges, (first + np.arange(n_bins + 1)) * step)
+    ):
+        bins = np.searchsorted(edges, centred / scale, side="right") - 1
+        return np.clip(bins, 0, n_bins - 1) + offsets
+    index = centred
+    index /= scale * step
+    np.floor(index, out=index)
+    index -= first
+    np.clip(index, 0, n_bins - 1, out=index)
+    index += offsets
+    return index.astype(np.intp)
+
+
+def count_at_most(ascending: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """For sorted rows (rows, n) and values (rows, k): how many of each row are <= each value,
+    as ``np.searchsorted(row, values, side="right")`` row by row, in one binary search."""
+    n = ascending.shape[-1]
+    flat = ascending.ravel()
+    base = (np.arange(ascending.shape[0]) * n)[:, None]
+    low = np.zeros(values.shape, dtype=np.intp)
+    high = np.full(values.shape, n, dtype=np.intp)
+    for _ in range(n.bit_length()):
+        middle = (low + high) >> 1
+        right = flat[base + np.minimum(middle, n - 1)] <= values
+        right &= low < high
+        np.copyto(low, middle + 1, where=right)
+        np.copyto(high, middle, where=~right & (low < high))
+    return low
+
+
+def shown_examples(examples: np.ndarray) -> list[np.ndarray]:
     """Per position, the examples (stages, positions, bins, slots) with the empty slots left out."""
     by_position = examples.transpose(1, 0, 2, 3).reshape(examples.shape[1], -1)
-    return [row[row >= 0].tolist() for row in by_position]
+    return [row[row >= 0] for row in by_position]
 
 
 def significant(values: np.ndarray, digits: int) -> list:
     """``values`` rounded to ``digits`` significant digits, as (nested) lists of floats."""
+    return significant_array(values, digits).tolist()
+
+
+def significant_array(values: np.ndarray, digits: int) -> np.ndarray:
+    """``values`` rounded to ``digits`` significant digits, as a float64 array."""
     values = np.asarray(values, dtype=np.float64)
     magnitude = np.floor(np.log10(np.where(values == 0, 1.0, np.abs(values))))
     magnitude = np.maximum(magnitude, -300)  # keeps the scale finite; tinier values round to 0
     scale = 10.0 ** (digits - 1 - magnitude)
-    return (np.round(values * scale) / scale).tolist()
+    return np.round(values * scale) / scale
 
 
 def last_position(text: object, *, model: Model | None = None) -> int:

@@ -357,8 +357,8 @@ def test_a_signed_in_learner_costs_the_session_and_user_besides(
 
 def test_a_text_is_computed_once_for_the_page_and_every_position(client, monkeypatch):
     calls = []
-    compute = selectors.logit_lens
-    monkeypatch.setattr(selectors, "logit_lens", lambda text: calls.append(text) or compute(text))
+    compute = selectors.lens_json
+    monkeypatch.setattr(selectors, "lens_json", lambda text: calls.append(text) or compute(text))
     client.get(PAGE, {"text": TEXT, "position": 2})
     client.get(PAGE, {"text": TEXT, "position": 5, "stage": 3})
     client.get(DATA, {"text": TEXT})

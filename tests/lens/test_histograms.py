@@ -1,0 +1,127 @@
+"""The lab's histograms and ranks against a plain reference: one full argsort per row,
+counts by searching every edge, examples read off the sorted order, ranks by counting."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from lens.logit_lens import (
+    BIN_EDGES,
+    DECIMALS,
+    EXAMPLES_PER_BIN,
+    SIGNIFICANT,
+    bin_groups,
+    count_at_most,
+    logit_histograms,
+    logit_lens,
+    significant,
+    stage_logits,
+    top_token_evolution,
+)
+from lens.samples import SAMPLE_TEXTS
+
+
+def reference_histograms(logits: np.ndarray, top_ids: np.ndarray) -> dict[str, np.ndarray]:
+    """Row by row: sort, search the edges, take each bin's last three; ties to the lower id."""
+    n_bins = BIN_EDGES.size - 1
+    *lead, vocab = logits.shape
+    counts = np.zeros((*lead, n_bins), dtype=np.intp)
+    examples = np.full((*lead, n_bins, EXAMPLES_PER_BIN), -1, dtype=np.intp)
+    ranks = np.zeros((*lead, top_ids.shape[-1]), dtype=np.intp)
+    mean = logits.mean(axis=-1)
+    centred = logits - mean[..., None]
+    std = np.sqrt(np.einsum("...v,...v->...", centred, centred) / vocab)
+    for index in np.ndindex(*lead):
+        row = logits[index]
+        scale = std[index] if std[index] > 0 else 1.0
+        z = (row - mean[index]) / scale
+        bins = np.clip(np.searchsorted(BIN_EDGES, z, side="right") - 1, 0, n_bins - 1)
+        counts[index] = np.bincount(bins, minlength=n_bins)
+        for b in range(n_bins):
+            members = np.flatnonzero(bins == b)
+            best = members[np.argsort(-row[members], kind="stable")][:EXAMPLES_PER_BIN]
+            examples[index][b, : best.size] = best
+        top = top_ids[index[1:]]
+        ranks[index] = [1 + np.sum(row > row[token]) for token in top]
+    return {"mean": mean, "std": std, "counts": counts, "examples": examples, "ranks": ranks}
+
+
+def assert_same_histograms(logits: np.ndarray, top_ids: np.ndarray) -> None:
+    fast = logit_histograms(logits, top_ids)
+    slow = reference_histograms(logits, top_ids)
+    for key in ("mean", "std", "counts", "examples", "ranks"):
+        np.testing.assert_array_equal(fast[key], slow[key], err_msg=key)
+
+
+@pytest.mark.parametrize("sample", SAMPLE_TEXTS[:3], ids=lambda s: s.slug)
+def test_sample_texts_match_the_reference(model, sample):
+    logits = stage_logits(model, model.tokenizer.encode(sample.text))
+    assert_same_histograms(logits, top_token_evolution(logits)["top_ids"])
+
+
+def test_tied_scores_go_to_the_lower_id():
+    rng = np.random.default_rng(3)
+    # Scores on a coarse grid: many tokens share a score, within and across bins.
+    logits = np.round(rng.normal(size=(3, 4, 64)), 1)
+    logits[0, 0] = 1.5  # one row all equal: standard deviation 0
+    logits[1, 1, :10] = logits[1, 1].max()  # ten tokens tied at the top
+    top_ids = top_token_evolution(logits, 5)["top_ids"]
+    assert_same_histograms(logits, top_ids)
+
+
+@settings(max_examples=30, deadline=None)
+@given(seed=st.integers(0, 10_000), vocab=st.integers(1, 80), spread=st.sampled_from([0.1, 3.0]))
+def test_any_scores_match_the_reference(seed, vocab, spread):
+    rng = np.random.default_rng(seed)
+    logits = rng.normal(scale=spread, size=(2, 3, vocab))
+    logits[:, :, : vocab // 3] = np.round(logits[:, :, : vocab // 3])  # some ties
+    assert_same_histograms(logits, top_token_evolution(logits, min(vocab, 4))["top_ids"])
+
+
+def test_bins_at_the_edges_are_exact():
+    # z-scores exactly on an edge and one float step either side of it.
+    row = np.array([-1.0, 1.0] * 8)  # mean 0, standard deviation 1: z = score
+    edges_z = np.array([-7.5, -0.5, 0.0, 0.5, 3.0, 5.5])
+    probes = np.concatenate([edges_z, np.nextafter(edges_z, -9), np.nextafter(edges_z, 9)])
+    centred = np.concatenate([row, probes])[None]
+    groups = bin_groups(centred.copy(), np.ones((1, 1)), BIN_EDGES)
+    expected = np.clip(np.searchsorted(BIN_EDGES, centred, side="right") - 1, 0, 27)
+    np.testing.assert_array_equal(groups, expected)
+
+
+def test_edges_off_a_power_of_two_grid_are_searched():
+    edges = np.linspace(-3.0, 3.0, 8)  # steps of 6/7
+    z = np.random.default_rng(0).normal(size=(4, 50)) * 2
+    groups = bin_groups(z.copy(), np.ones((4, 1)), edges)
+    bins = np.clip(np.searchsorted(edges, z, side="right") - 1, 0, 6)
+    np.testing.assert_array_equal(groups, bins + (np.arange(4) * 7)[:, None])
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    data=st.lists(st.lists(st.integers(-5, 5), min_size=1, max_size=40), min_size=1, max_size=5),
+    value=st.integers(-6, 6),
+)
+def test_count_at_most_is_searchsorted_right(data, value):
+    width = max(len(row) for row in data)
+    rows = np.sort(np.array([row + [99] * (width - len(row)) for row in data], float), axis=-1)
+    values = np.array([[value, value + 0.5]] * len(data), float)
+    expected = [np.searchsorted(row, v, side="right") for row, v in zip(rows, values, strict=True)]
+    np.testing.assert_array_equal(count_at_most(rows, values), expected)
+
+
+def test_the_json_holds_the_arrays_as_lists(model):
+    text = SAMPLE_TEXTS[0].text
+    logits = stage_logits(model, model.tokenizer.encode(text))
+    evolution = top_token_evolution(logits)
+    hist = logit_histograms(logits, evolution["top_ids"])
+    result = logit_lens(text, model=model)
+    assert result["top"] == evolution["top_ids"].tolist()
+    assert result["scores"] == np.round(evolution["scores"].transpose(1, 2, 0), DECIMALS).tolist()
+    assert result["ranks"] == hist["ranks"].transpose(1, 2, 0).tolist()
+    assert result["probability"] == significant(evolution["probabilities"], SIGNIFICANT)
+    assert result["mean"] == np.round(hist["mean"].T, DECIMALS).tolist()
+    assert result["std"] == np.round(hist["std"].T, DECIMALS).tolist()
+    assert result["counts"] == hist["counts"].transpose(1, 0, 2).tolist()
+    assert result["top_z"] == np.round(hist["top_z"].transpose(1, 0, 2), DECIMALS).tolist()
