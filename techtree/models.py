@@ -40,6 +40,9 @@ def concept_url(slug: str) -> str:
     return pattern.replace(_SLUG_PLACEHOLDER, slug)
 
 
+MAP_FIELDS = ("map_x", "map_y")  # the map's layout, derived like the figures
+
+
 class Concept(models.Model):
     """One node of the tech tree: something a learner can learn and master."""
 
@@ -85,12 +88,15 @@ class Concept(models.Model):
     bottleneck = models.PositiveIntegerField(null=True, editable=False)
     chain_length = models.PositiveIntegerField(null=True, editable=False)
     atoms_total = models.PositiveIntegerField(null=True, editable=False)
+    # Where the tree map draws it (techtree.layout), kept current by services.refresh_layout().
+    map_x = models.FloatField(null=True, editable=False)
+    map_y = models.FloatField(null=True, editable=False)
 
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
 
     # Who changed what and when, with the values before (admin: History, and revert).
-    history = HistoricalRecords(excluded_fields=list(graph.FIGURE_FIELDS))  # derived, not authored
+    history = HistoricalRecords(excluded_fields=[*graph.FIGURE_FIELDS, *MAP_FIELDS])  # derived
 
     class Meta:
         ordering = ["title"]
@@ -101,7 +107,10 @@ class Concept(models.Model):
             ),
             models.CheckConstraint(condition=Q(minutes__gte=1), name="concept_minutes_positive"),
         ]
-        indexes = [models.Index(fields=["published", "depth", "title"])]
+        indexes = [
+            models.Index(fields=["published", "depth", "title"]),
+            models.Index(fields=["published", "depth", "map_x"], name="concept_map_tile"),
+        ]
 
     def __str__(self) -> str:
         return self.title

@@ -9,8 +9,8 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.db.models.expressions import RawSQL
 
-from techtree import graph, graph_arrays, versions
-from techtree.models import Concept, Prerequisite, atom_count
+from techtree import graph, graph_arrays, layout, versions
+from techtree.models import MAP_FIELDS, Concept, Prerequisite, atom_count
 
 FIGURE_FIELDS = graph.FIGURE_FIELDS  # the stored figures, in graph.FIGURES order
 
@@ -141,6 +141,7 @@ def refresh_graph_figures() -> int:
         if tuple(row[4:]) != values:
             changed.append((*values, row[0]))
     _write_figures(changed)
+    refresh_layout()
     versions.content_changed()  # bulk loads bypass the models' save signals
     return len(changed)
 
@@ -158,3 +159,51 @@ def _write_figures(rows: list[tuple]) -> None:
     sql = f"UPDATE {quote(Concept._meta.db_table)} SET {assignments} WHERE id = %s"
     with connection.cursor() as cursor:
         cursor.executemany(sql, rows)
+
+
+@transaction.atomic
+def refresh_layout() -> int:
+    """Recompute where the tree map draws every published concept (techtree.layout) from
+    the stored depths; writes only the rows that moved and returns how many did.
+
+    The layout is the whole tree's (a concept's column depends on its row's neighbours), so
+    any graph change, incremental or not, ends with this: about 0.5 s at 100,000 concepts.
+    """
+    quote = connection.ops.quote_name
+    table = quote(Concept._meta.db_table)
+    column = {name: quote(Concept._meta.get_field(name).column) for name in MAP_FIELDS}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id, published, depth, domain, {column['map_x']}, {column['map_y']} "
+            f"FROM {table} ORDER BY domain, depth, title"
+        )
+        rows = cursor.fetchall()
+        cursor.execute(
+            f"SELECT prerequisite_id, concept_id FROM {quote(Prerequisite._meta.db_table)}"
+        )
+        edges = np.array(cursor.fetchall(), dtype=np.int64).reshape(-1, 2)
+    placed = [row for row in rows if row[1] and row[2] is not None]
+    ids = np.array([row[0] for row in placed], dtype=np.int64)
+    by_id = np.argsort(ids)
+    # Edges between placed concepts, as positions in `placed` (domain, depth, title order).
+    known = np.isin(edges, ids).all(axis=1)
+    ends = by_id[np.searchsorted(ids[by_id], edges[known])]
+    domain_numbers = {name: i for i, name in enumerate(sorted({row[3] for row in placed}))}
+    x, y = layout.layered_layout(
+        np.array([row[2] for row in placed], dtype=np.int64),
+        np.array([domain_numbers[row[3]] for row in placed], dtype=np.int64),
+        ends[:, 0],
+        ends[:, 1],
+    )
+    fresh = dict(zip(ids.tolist(), zip(x.tolist(), y.tolist(), strict=True), strict=True))
+    moved = []
+    for row in rows:
+        position = fresh.get(row[0], (None, None))
+        if (row[4], row[5]) != position:
+            moved.append((*position, row[0]))
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"UPDATE {table} SET {column['map_x']} = %s, {column['map_y']} = %s WHERE id = %s",
+            moved,
+        )
+    return len(moved)
