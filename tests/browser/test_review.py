@@ -1,6 +1,7 @@
 """A learner's path in a real browser: sign up, test out of Softmax's prerequisites, master
-Softmax, then (time moved forward by time-machine; the live server runs in this process)
-review what is due on the dashboard, one review after another in place, each rescheduled.
+Softmax, rate it and report a problem on one of its exercises, then (time moved forward by
+time-machine; the live server runs in this process) review what is due on the dashboard, one
+review after another in place, each rescheduled.
 """
 
 from __future__ import annotations
@@ -12,11 +13,13 @@ import time_machine
 from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
 
+from feedback.models import Report
 from placement import services as placement
 from placement.models import TestOut
-from quizzes.models import ConceptProgress
+from quizzes.models import ConceptProgress, Problem
 from review.models import Review, ReviewCard
 from tests.browser.test_practice import GRADED, SOFTMAX, card_for, numbers_of, sign_up, submit
+from tests.quizzes.solving import seed_of
 
 
 def test_test_out_master_softmax_then_review_when_due(page, site, console_errors, screenshot):
@@ -47,6 +50,29 @@ def test_test_out_master_softmax_then_review_when_due(page, site, console_errors
     expect(page.locator("[data-status]")).to_have_text("Your status: mastered")
     cards = ReviewCard.objects.filter(learner=learner)
     assert cards.count() == len(test_out.questions) + 1
+
+    # Having practised it (in place), the learner reloads the page and rates Softmax...
+    page.reload()
+    quality = page.locator("[data-quality]")
+    quality.get_by_label("5 of 5").check()
+    quality.get_by_role("button", name="Rate").click()
+    expect(page.locator("[data-quality-grade]")).to_contain_text("Quality: A (5.0/5)")
+    expect(page.locator("[data-quality-grade]")).to_contain_text("from 1 rating")
+    # ...and reports a problem on a practice problem, whose secret seed the page never holds.
+    easy = card_for(page, "easy")
+    problem_id = int(easy.get_attribute("data-problem"))
+    secret = seed_of(learner, Problem.objects.get(pk=problem_id))
+    assert str(secret) not in page.content()
+    report = page.locator(f"[data-report=problem-{problem_id}]")
+    report.locator("summary").click()
+    report.get_by_label("What is wrong?").select_option("unclear")
+    report.get_by_label(re.compile("Note for the authors")).fill("Which logit is z_2?")
+    report.get_by_role("button", name="Send the report").click()
+    expect(page.locator(".messages")).to_contain_text("your report was sent to the authors")
+    sent = Report.objects.get(reporter=learner)
+    assert (sent.problem_id, sent.seed, sent.note) == (problem_id, secret, "Which logit is z_2?")
+    screenshot("rated-and-reported")
+
     page.goto(site + "/dashboard/")
     expect(page.locator("[data-review-count]")).to_have_attribute("data-review-count", "0")
 
