@@ -163,6 +163,8 @@ class Player {
     this.zoomValue.textContent = `${Math.round(scale * 100)}%`;
     this.root.querySelector('[data-player-zoom="-1"]').setAttribute("aria-disabled", String(this.zoom === 0));
     this.root.querySelector('[data-player-zoom="1"]').setAttribute("aria-disabled", String(this.zoom === ZOOMS.length - 1));
+    // Larger text may overflow a formula's box: scrollers.js checks which boxes scroll again.
+    this.article.dispatchEvent(new CustomEvent("content-changed", { bubbles: true }));
   }
 
   key(event) {
