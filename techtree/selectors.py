@@ -8,10 +8,10 @@ from functools import cached_property
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.core.paginator import Page, Paginator
 from django.db import connection
-from django.db.models import Case, Q, QuerySet, Value, When
+from django.db.models import Case, Count, Q, QuerySet, Value, When
 from django.db.models.expressions import RawSQL
 
-from techtree import extensions
+from techtree import extensions, levels
 from techtree.models import Concept, Prerequisite, concept_url
 from techtree.palette import domain_index
 
@@ -31,6 +31,23 @@ WITH RECURSIVE behind(id) AS (
 )
 SELECT id FROM behind
 """
+
+# Every published concept a given one leads to (the reverse walk), in the order the walk
+# finds them, nearest first; the caller takes the first few, so on PostgreSQL the walk
+# stops there (a WITH query is evaluated only as far as it is read).
+_AHEAD_SQL = """
+WITH RECURSIVE ahead(id) AS (
+    SELECT e.concept_id FROM techtree_prerequisite e
+    JOIN techtree_concept c ON c.id = e.concept_id AND c.published = %s
+    WHERE e.prerequisite_id = %s
+  UNION
+    SELECT e.concept_id FROM techtree_prerequisite e
+    JOIN ahead a ON e.prerequisite_id = a.id
+    JOIN techtree_concept c ON c.id = e.concept_id AND c.published = %s
+)
+SELECT id FROM ahead LIMIT %s
+"""
+LEADS_TO_SHOWN = 50  # concepts listed under "All concepts it leads to"; the count is all
 
 
 def published_concepts() -> QuerySet[Concept]:
@@ -175,6 +192,19 @@ def search_concepts(concepts: QuerySet[Concept], text: str) -> QuerySet[Concept]
 
 
 @dataclass(frozen=True)
+class CognitiveLoad:
+    """The concept page's cognitive-load panel (techtree.levels defines the two levels)."""
+
+    atoms: int  # its own atomic ideas
+    atoms_total: int | None  # and those of everything behind it (stored figure)
+    percentile: int | None  # the share of published concepts with a load at most this one's
+    percentile_level: int | None  # 1 (lightest fifth) to 5
+    atomic_level: int  # the most atomic ideas along one chain of prerequisites ending here
+    leads_to: list[Concept]  # the first LEADS_TO_SHOWN concepts it leads to, by depth
+    leads_to_count: int  # all of them (its reach)
+
+
+@dataclass(frozen=True)
 class ConceptView:
     """What a concept page shows about the concept's place in the graph."""
 
@@ -183,10 +213,47 @@ class ConceptView:
     unlocks: list[Concept]
     behind: list[Concept]  # every concept standing behind it
     path: list[Concept]  # the learning path: `behind` in a valid order, then the concept
+    load: CognitiveLoad | None = None
+
+
+def cognitive_load(concept: Concept, behind: list[Concept]) -> CognitiveLoad:
+    """The load panel in three queries, whatever the tree's size: the percentile (one
+    aggregate), the edges of the ancestry (for the atomic level), and the first concepts it
+    leads to. `behind` must carry `core_concepts`."""
+    percentile = level = None
+    if concept.atoms_total is not None:
+        counts = published_concepts().aggregate(
+            total=Count("pk"), at_most=Count("pk", filter=Q(atoms_total__lte=concept.atoms_total))
+        )
+        percentile = levels.load_percentile(counts["at_most"], counts["total"])
+        level = levels.percentile_level(percentile)
+    edges = (
+        Prerequisite.objects.published()
+        .filter(
+            Q(concept=concept) | Q(concept_id__in=RawSQL(_BEHIND_SQL, (True, concept.pk, True)))
+        )
+        .values_list("prerequisite_id", "concept_id")
+    )
+    atoms = {c.pk: c.atoms for c in [*behind, concept]}
+    leads_to = list(
+        published_concepts()
+        .filter(id__in=RawSQL(_AHEAD_SQL, (True, concept.pk, True, LEADS_TO_SHOWN)))
+        .only(*CARD_FIELDS)
+    )
+    return CognitiveLoad(
+        atoms=concept.atoms,
+        atoms_total=concept.atoms_total,
+        percentile=percentile,
+        percentile_level=level,
+        atomic_level=levels.atomic_level(concept.pk, edges, atoms),
+        leads_to=sorted(leads_to, key=_by_depth),
+        leads_to_count=concept.reach if concept.reach is not None else len(leads_to),
+    )
 
 
 def concept_view(slug: str, *, include_unpublished: bool = False) -> ConceptView:
-    """A concept and its neighbourhood in four queries; Concept.DoesNotExist if unknown."""
+    """A concept, its neighbourhood and its load panel in seven queries; Concept.DoesNotExist
+    if unknown."""
     visible = Concept.objects.all() if include_unpublished else published_concepts()
     concept = visible.get(slug=slug)
     prerequisites = list(
@@ -199,7 +266,7 @@ def concept_view(slug: str, *, include_unpublished: bool = False) -> ConceptView
         c.pk: c
         for c in published_concepts()
         .filter(id__in=RawSQL(_BEHIND_SQL, (True, concept.pk, True)))
-        .only(*CARD_FIELDS)
+        .only(*CARD_FIELDS, "core_concepts")
     }
     # A concept's level inside its own ancestry is its stored depth in the whole tree, so
     # the learning path (graph.learning_path) is the ancestry by depth then title: no graph
@@ -211,6 +278,7 @@ def concept_view(slug: str, *, include_unpublished: bool = False) -> ConceptView
         unlocks=sorted(unlocks, key=_by_depth),
         behind=ancestry,
         path=[*ancestry, concept],
+        load=cognitive_load(concept, ancestry),
     )
 
 

@@ -384,9 +384,10 @@ def test_concept_page_queries_do_not_grow_with_lessons_or_examples(
     client, sized_tree, django_assert_num_queries
 ):
     client.get(f"/concepts/{SOFTMAX}/")  # its rendered lesson is in the shared cache from now on
-    # concept, prerequisites, unlocks, everything behind it, the content version and the
-    # rendered lesson (cache), examples, problems
-    with django_assert_num_queries(8):
+    # concept, prerequisites, unlocks, everything behind it, the load panel (the percentile's
+    # aggregate, the ancestry's edges, what it leads to), the content version and the
+    # rendered lesson (cache), examples, problems, its quality (feedback)
+    with django_assert_num_queries(12):
         assert client.get(f"/concepts/{SOFTMAX}/").status_code == 200
 
 
@@ -396,7 +397,7 @@ def test_concept_page_queries_for_a_learner_do_not_grow(
     client.force_login(django_user_model.objects.create_user("ada", password="pw"))
     client.get(f"/concepts/{SOFTMAX}/")  # the session exists from now on
     # + session, user, the learner's problem progress and concept progress
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(16):
         assert client.get(f"/concepts/{SOFTMAX}/").status_code == 200
 
 

@@ -165,9 +165,10 @@ def test_concept_page_queries_do_not_grow_with_the_tree(
 ):
     slug = "logit-evolution"  # the deepest demo concept, in a tree of either size
     client.get(f"/concepts/{slug}/")  # its rendered lesson is in the shared cache from now on
-    # concept, prerequisites, unlocks, everything behind it, the content version and the
+    # concept, prerequisites, unlocks, everything behind it, the load panel (the percentile's
+    # aggregate, the ancestry's edges, what it leads to), the content version and the
     # rendered lesson (cache), examples, problems, its quality (feedback)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(12):
         assert client.get(f"/concepts/{slug}/").status_code == 200
 
 
@@ -180,7 +181,7 @@ def test_concept_page_queries_for_a_learner_do_not_grow(
     client.get(f"/concepts/{slug}/")  # the session exists from now on
     # + session, user, the learner's problem progress and concept progress (the quality
     # query also reads their rating and whether they practised)
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(16):
         assert client.get(f"/concepts/{slug}/").status_code == 200
 
 
