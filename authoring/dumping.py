@@ -56,8 +56,15 @@ def front_matter(concept: Concept) -> dict[str, Any]:
         "key_symbols": [list(pair) for pair in concept.key_symbol_pairs],
     }
     lesson = getattr(concept, "lesson", None)
-    if lesson is not None and lesson.teaching_strategy:
-        meta["lesson"] = {"teaching_strategy": lesson.teaching_strategy}
+    if lesson is not None:
+        section = {
+            "teaching_strategy": lesson.teaching_strategy,
+            "tldr": lesson.tldr,
+            "essentials": [list(pair) for pair in lesson.essential_pairs],
+        }
+        section = {name: value for name, value in section.items() if value}
+        if section:
+            meta["lesson"] = section
     examples = [{"generator": e.generator, "title": e.title} for e in concept.worked_examples.all()]
     defaults = Problem()
     problems = [problem_entry(problem, defaults) for problem in concept.problems.all()]

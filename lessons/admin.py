@@ -25,7 +25,7 @@ class WorkedExampleForm(forms.ModelForm):
 
 class LessonInline(admin.StackedInline):
     model = Lesson
-    fields = ("teaching_strategy", "body")
+    fields = ("tldr", "essentials", "teaching_strategy", "body")
     extra = 0
     max_num = 1
 
@@ -45,7 +45,7 @@ class LessonAdmin(SimpleHistoryAdmin):
     list_display = ("concept", "updated")
     search_fields = ("concept__title", "body")
     autocomplete_fields = ["concept"]
-    fields = ("concept", "teaching_strategy", "body")
+    fields = ("concept", "tldr", "essentials", "teaching_strategy", "body")
 
 
 @admin.register(WorkedExample)

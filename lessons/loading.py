@@ -9,21 +9,30 @@ from simple_history.utils import bulk_create_with_history
 from exercise_templates import placements
 from lessons import examples
 from lessons.models import Lesson, WorkedExample
+from techtree import content_rules
 from techtree.content import ConceptSource, file_error
 from techtree.models import Concept
 
 
 def load_lesson(concept: Concept, source: ConceptSource) -> None:
     """Replace the concept's lesson and worked examples with the file's."""
+    section = source.sections.get("lesson", {})
     lesson = Lesson(
         concept=concept,
         body=source.body,
-        teaching_strategy=str(source.sections.get("lesson", {}).get("teaching_strategy", "")),
+        teaching_strategy=str(section.get("teaching_strategy", "")),
+        tldr=str(section.get("tldr", "")),
+        essentials="\n".join(
+            f"{formula}{content_rules.KEY_SYMBOL_SEPARATOR}{meaning}" if meaning else formula
+            for formula, meaning in section.get("essentials", ())
+        ),
     )
     try:
         lesson.clean()
     except ValidationError as error:
-        raise file_error(source.slug, "lesson body", "; ".join(error.messages)) from error
+        field = next(iter(error.message_dict), "body")
+        where = "lesson body" if field == "body" else f"lesson.{field}"
+        raise file_error(source.slug, where, "; ".join(error.messages)) from error
     stored = Lesson.objects.filter(concept=concept).first()
     if stored:
         lesson.pk = stored.pk

@@ -27,6 +27,21 @@ class Lesson(models.Model):
     teaching_strategy = models.TextField(
         blank=True, max_length=content_rules.TEACHING_STRATEGY_CHARS
     )
+    tldr = models.TextField(
+        "TL;DR",
+        blank=True,
+        max_length=content_rules.TLDR_CHARS,
+        help_text="The lesson in a few sentences, shown first. Markdown with $math$.",
+    )
+    essentials = models.TextField(
+        "essential relationships",
+        blank=True,
+        max_length=content_rules.ESSENTIALS_CHARS,
+        help_text=(
+            "The few formulas to carry away, one per line: formula | what it says. The formula "
+            "is TeX without dollar signs; numbers in it are {{ directives }}."
+        ),
+    )
     updated = models.DateTimeField(auto_now=True)
     history = HistoricalRecords()
 
@@ -39,12 +54,36 @@ class Lesson(models.Model):
     def get_absolute_url(self) -> str:
         return self.concept.get_absolute_url() + "#lesson"
 
+    @property
+    def essential_pairs(self) -> list[tuple[str, str]]:
+        """(formula, meaning) pairs from the 'formula | meaning' lines."""
+        lines = filter(None, map(str.strip, self.essentials.splitlines()))
+        return [content_rules.split_pair_line(line) for line in lines]
+
     def clean(self) -> None:
-        """Every number directive must evaluate, so a broken formula never reaches a learner."""
-        try:
-            formulas.fill_numbers(self.body)
-        except formulas.FormulaError as error:
-            raise ValidationError({"body": f"A number directive failed: {error}"}) from error
+        """The TL;DR and essential relationships within a content file's limits, and every
+        number directive evaluating, so a broken formula never reaches a learner."""
+        errors = {}
+        rules = content_rules.LESSON.fields
+        for name, value in (
+            ("tldr", self.tldr),
+            ("essentials", [list(pair) for pair in self.essential_pairs]),
+        ):
+            try:
+                rules[name](value, name)
+            except content_rules.RuleError as error:
+                errors[name] = str(error)
+        for name, text in (
+            ("body", self.body),
+            ("tldr", self.tldr),
+            ("essentials", self.essentials),
+        ):
+            try:
+                formulas.fill_numbers(text)
+            except formulas.FormulaError as error:
+                errors.setdefault(name, f"A number directive failed: {error}")
+        if errors:
+            raise ValidationError(errors)
 
 
 class WorkedExample(models.Model):

@@ -31,6 +31,23 @@ class ShownExample:
 
 
 @dataclass(frozen=True)
+class Essential:
+    """One essential relationship: a formula (display math) and what it says."""
+
+    formula: SafeString
+    meaning: SafeString
+
+
+# Ids the concept page gives its own sections (and the contents link to): a lesson heading
+# never takes one of them, so every anchor on the page stays unique.
+PAGE_ANCHORS = frozenset({
+    "main", "contents", "tldr", "essentials", "lesson", "worked-examples", "visualizer",
+    "practice", "core-concepts", "cognitive-load", "leads-to",
+})  # fmt: skip
+EXAMPLES_HEADING = markup.Heading(2, "worked-examples", "Worked examples")
+
+
+@dataclass(frozen=True)
 class LessonView:
     """Everything the lesson part of a concept page shows."""
 
@@ -39,6 +56,16 @@ class LessonView:
     examples: list[ShownExample]
     examples_intro: SafeString | None = None  # that section's own text, shown above them
     html_after: SafeString | None = None  # the lesson after it: takeaways, mistakes, ...
+    tldr: SafeString | None = None
+    essentials: tuple[Essential, ...] = ()
+    headings: tuple[markup.Heading, ...] = ()  # the lesson's ## and ### headings, in order
+
+    @property
+    def contents(self) -> list[tuple[markup.Heading, list[markup.Heading]]]:
+        """The lesson's table of contents: each ## with the ### under it (titles sanitised)."""
+        return markup.contents_tree(
+            [markup.Heading(h.level, h.anchor, mark_safe(h.html)) for h in self.headings]
+        )
 
 
 # A lesson's "## Worked examples" section: its text introduces the generated examples, which
@@ -49,6 +76,20 @@ EXAMPLES_SECTION = re.compile(r"^## Worked examples[ \t]*\n(?P<intro>.*?)(?=^## 
 def render_lesson(body: str) -> SafeString:
     """A lesson body with engine numbers filled in, as sanitised HTML."""
     return mark_safe(markup.render_markdown(formulas.fill_numbers(body)))
+
+
+def render_part(body: str, taken: set[str]) -> tuple[str, list[markup.Heading]]:
+    """One part of a lesson with engine numbers filled in, its headings anchored."""
+    return markup.render_document(formulas.fill_numbers(body), taken=taken)
+
+
+def render_essential(formula: str, meaning: str) -> Essential:
+    """An essential relationship with its numbers filled in: display math and its meaning."""
+    tex = formulas.fill_numbers(formula)
+    return Essential(
+        formula=mark_safe(markup.render_markdown(f"$${tex}$$")),
+        meaning=mark_safe(markup.render_inline(formulas.fill_numbers(meaning))),
+    )
 
 
 def split_lesson(body: str) -> tuple[str, str, str]:
@@ -85,31 +126,56 @@ def lesson_view(concept: Concept, *, learner_id: int | None) -> LessonView:
         row.concept = concept  # already loaded; saves a query per example link
         seed = seeds.personal_seed(learner_id, example_item(concept.slug, row.order))
         shown.append(ShownExample(row=row, example=row.build(seed), seed=seed))
-    text = cached_fragment(f"lesson:{concept.pk}", lambda: _lesson_text(concept))
+    text = cached_fragment(f"lesson-page:{concept.pk}", lambda: _lesson_text(concept))
     if not text:
         return LessonView(html=None, teaching_strategy="", examples=shown)
-    html, teaching_strategy, intro, after = text
+    headings = text["before_headings"]
+    if shown or text["intro"]:
+        headings = (*headings, EXAMPLES_HEADING, *text["intro_headings"])
     return LessonView(
-        html=mark_safe(html),
-        teaching_strategy=teaching_strategy,
+        html=mark_safe(text["html"]),
+        teaching_strategy=text["teaching_strategy"],
         examples=shown,
-        examples_intro=mark_safe(intro) if intro else None,
-        html_after=mark_safe(after) if after else None,
+        examples_intro=mark_safe(text["intro"]) if text["intro"] else None,
+        html_after=mark_safe(text["after"]) if text["after"] else None,
+        tldr=mark_safe(text["tldr"]) if text["tldr"] else None,
+        essentials=tuple(
+            Essential(mark_safe(formula), mark_safe(meaning))
+            for formula, meaning in text["essentials"]
+        ),
+        headings=(*headings, *text["after_headings"]),
     )
 
 
-def _lesson_text(concept: Concept) -> tuple[str, str, str | None, str | None] | tuple[()]:
-    """The lesson rendered once per content version: (html, strategy, intro, after), or ()."""
+def _lesson_text(concept: Concept) -> dict:
+    """The lesson rendered once per content version (plain strings and headings), or {}.
+
+    Its parts share one set of anchors with the page's own sections, so every heading's id
+    is unique on the page and the same on every render.
+    """
     lesson = Lesson.objects.filter(concept=concept).first()
     if lesson is None:
-        return ()
+        return {}
+    taken = set(PAGE_ANCHORS)
     before, intro, after = split_lesson(lesson.body)
-    return (
-        str(render_lesson(before)),
-        lesson.teaching_strategy,
-        str(render_lesson(intro)) if intro else None,
-        str(render_lesson(after)) if after.strip() else None,
-    )
+    html, before_headings = render_part(before, taken)
+    intro_html, intro_headings = render_part(intro, taken) if intro else ("", [])
+    after_html, after_headings = render_part(after, taken) if after.strip() else ("", [])
+    essentials = [render_essential(*pair) for pair in lesson.essential_pairs]
+    return {
+        "html": html,
+        "teaching_strategy": lesson.teaching_strategy,
+        "intro": intro_html or None,
+        "after": after_html or None,
+        "tldr": str(render_lesson(lesson.tldr)) if lesson.tldr.strip() else None,
+        "essentials": [(str(e.formula), str(e.meaning)) for e in essentials],
+        "before_headings": tuple(before_headings),
+        # ### headings of the examples' introduction sit under "Worked examples".
+        "intro_headings": tuple(
+            markup.Heading(max(h.level, 3), h.anchor, h.html) for h in intro_headings
+        ),
+        "after_headings": tuple(after_headings),
+    }
 
 
 def example_view(slug: str, order: int, seed: int) -> ShownExample:

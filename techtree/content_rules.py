@@ -31,6 +31,9 @@ KEY_SYMBOLS_CHARS = LIST_ITEMS * (2 * LINE_CHARS + 4)  # stored as "symbol | mea
 MINUTES_MAX = 10_000
 LESSON_BODY_CHARS = 250_000
 TEACHING_STRATEGY_CHARS = 2_000
+TLDR_CHARS = 800  # a lesson's TL;DR: a short paragraph, read before anything else
+ESSENTIALS_ITEMS = 6  # a lesson's essential relationships: the few formulas to carry away
+ESSENTIALS_CHARS = ESSENTIALS_ITEMS * (2 * LINE_CHARS + 4)  # stored as "formula | meaning"
 GENERATOR_CHARS = 60  # a registered generator's key
 ITEM_TITLE_CHARS = 160  # a worked example's, problem's or exercise template's title
 PROBLEM_TEXT_CHARS = 20_000  # a problem's statement, its solution, its hints together
@@ -45,6 +48,23 @@ POSITIONS_MAX = 10_000
 # Key symbols are stored one a line as "symbol | meaning"; a symbol may hold "\\|" (a norm),
 # never " | ", so the first " | " splits a line (a line without it splits at its first "|").
 KEY_SYMBOL_SEPARATOR = " | "
+# Essential relationships are stored the same way, "formula | meaning"; a number directive
+# ("{{ log(2) | 3 }}") has its own " | ", which never separates.
+_DIRECTIVE = re.compile(r"\{\{.*?\}\}")
+
+
+def separator_at(line: str) -> int:
+    """Where the first " | " outside number directives starts in a line, or -1."""
+    masked = _DIRECTIVE.sub(lambda match: "x" * len(match.group()), line)
+    return masked.find(KEY_SYMBOL_SEPARATOR)
+
+
+def split_pair_line(line: str) -> tuple[str, str]:
+    """A "first | second" line as its two halves (the second empty without a separator)."""
+    at = separator_at(line)
+    if at < 0:
+        return line.strip(), ""
+    return line[:at].strip(), line[at + len(KEY_SYMBOL_SEPARATOR) :].strip()
 
 
 class RuleError(ValueError):
@@ -234,7 +254,17 @@ def _answer(value: Any, field: str) -> Any:
     return number(-1e300, 1e300)(value, field)
 
 
-LESSON = Table({"teaching_strategy": text(TEACHING_STRATEGY_CHARS)})
+LESSON = Table(
+    {
+        "teaching_strategy": text(TEACHING_STRATEGY_CHARS),
+        "tldr": text(TLDR_CHARS),
+        # [formula in TeX without dollars, what it says in Markdown], shown as display math.
+        "essentials": list_of(
+            pair(text(LINE_CHARS, one_line=True, blank=False), text(LINE_CHARS, one_line=True)),
+            max_items=ESSENTIALS_ITEMS,
+        ),
+    }
+)
 
 EXAMPLE = Table(
     {
@@ -313,4 +343,8 @@ def check_front_matter(meta: dict) -> dict:
     for number, (symbol, _meaning) in enumerate(checked.get("key_symbols", ()), 1):
         if KEY_SYMBOL_SEPARATOR in symbol:  # stored as "symbol | meaning" lines
             raise RuleError(f"key_symbols[{number}][1]", "a symbol may not contain ' | '")
+    essentials = checked.get("lesson", {}).get("essentials", ())
+    for number, (formula, _meaning) in enumerate(essentials, 1):
+        if separator_at(formula) >= 0:  # stored as "formula | meaning" lines
+            raise RuleError(f"lesson.essentials[{number}][1]", "a formula may not contain ' | '")
     return checked

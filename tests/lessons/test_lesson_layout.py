@@ -38,9 +38,9 @@ def test_a_lesson_without_that_section_is_left_whole():
 def test_the_examples_sit_between_the_lesson_and_its_takeaways(client):
     load_demo_tree()
     html = client.get("/concepts/softmax-and-logits/").content.decode()
-    assert html.count(">Worked examples") == 1
+    assert html.count('id="examples-heading">Worked examples') == 1
     heading = html.index('id="examples-heading"')
     intro = html.index("Work them in this order")
     first_example = html.index("data-example")
-    takeaways = html.index("Key takeaways")
-    assert html.index("Why it matters") < heading < intro < first_example < takeaways
+    takeaways = html.index('id="key-takeaways"')
+    assert html.index('id="why-it-matters"') < heading < intro < first_example < takeaways
