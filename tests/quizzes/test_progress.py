@@ -300,8 +300,14 @@ def test_a_locked_concept_refuses_practice_and_names_what_to_master(learner, dem
 
 def test_unlocking_waits_for_every_prerequisite(learner, softmax_open):
     mastered_softmax = master(learner, softmax_open)
-    # Argmax vs Sampling needs only softmax; the others need something more first.
-    assert [c.slug for c in mastered_softmax.unlocked] == ["argmax-vs-sampling"]
+    # What needs softmax alone opens (Argmax vs Sampling, Sparsemax); the rest waits.
+    only_softmax = sorted(
+        c.slug
+        for c in Concept.objects.filter(published=True, prerequisites=softmax_open)
+        if {p.pk for p in c.prerequisites.filter(published=True)} == {softmax_open.pk}
+    )
+    assert "argmax-vs-sampling" in only_softmax and "sparsemax" in only_softmax
+    assert sorted(c.slug for c in mastered_softmax.unlocked) == only_softmax
     for slug in ("scaled-dot-product-attention", "sequence-masking", "transformers"):
         assert status_of(learner, slug) == mastery.Status.LOCKED
     mastered_vectors = master(learner, Concept.objects.get(slug="vectors-and-dot-products"))
@@ -311,7 +317,10 @@ def test_unlocking_waits_for_every_prerequisite(learner, softmax_open):
     }
     assert status_of(learner, "sequence-masking") == mastery.Status.LOCKED
     mastered_attention = master(learner, Concept.objects.get(slug="scaled-dot-product-attention"))
-    assert [c.slug for c in mastered_attention.unlocked] == ["sequence-masking"]
+    assert {c.slug for c in mastered_attention.unlocked} == {
+        "multi-head-attention",
+        "sequence-masking",
+    }
     assert status_of(learner, "sequence-masking") == mastery.Status.AVAILABLE
     assert status_of(learner, "transformers") == mastery.Status.LOCKED
     row = ConceptProgress.objects.get(learner=learner, concept__slug="sequence-masking")

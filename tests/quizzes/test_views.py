@@ -149,7 +149,7 @@ def test_mastering_by_plain_form_posts_says_so_and_names_the_unlocks(
         assert response.status_code == 302
     page = signed_in.get(SOFTMAX_URL)
     html = page.content.decode()
-    assert "You mastered Softmax and Logits! Unlocked: Argmax vs Sampling." in html
+    assert "You mastered Softmax and Logits! Unlocked: Argmax vs Sampling, Sparsemax." in html
     assert "data-mastered" in html and 'href="/concepts/argmax-vs-sampling/"' in html
     assert page.context["practice"].status == mastery.Status.MASTERED
     assert 'data-status="mastered"' in html  # the concept page shows the status
@@ -162,7 +162,8 @@ def test_mastering_by_json_reports_the_unlocks(signed_in, learner, softmax_open)
     data = post_answer(signed_in, last, right_answer(learner, last)).json()
     assert data["mastered"] is True and data["status"] == "mastered"
     assert data["unlocked"] == [
-        {"title": "Argmax vs Sampling", "url": "/concepts/argmax-vs-sampling/"}
+        {"title": "Argmax vs Sampling", "url": "/concepts/argmax-vs-sampling/"},
+        {"title": "Sparsemax", "url": "/concepts/sparsemax/"},
     ]
     assert "You mastered this concept!" in data["html"]
 
@@ -378,7 +379,8 @@ def test_the_dashboard_counts_statuses_lists_unlocks_next_steps_and_history(
     # Next to learn: ranked by how many concepts mastering it would unlock now.
     ranked = [item.concept.slug for item in data.next_up]
     opens = {item.concept.slug: item.opens for item in data.next_up}
-    assert ranked[0] == "softmax-and-logits" and opens["softmax-and-logits"] == 1
+    # Softmax is the last missing prerequisite of Argmax vs Sampling and of Sparsemax.
+    assert ranked[0] == "softmax-and-logits" and opens["softmax-and-logits"] == 2
     assert set(ranked) == {
         "softmax-and-logits",
         "derivatives-and-gradients",
