@@ -33,6 +33,10 @@ NOW_TEMPLATES = {
     "gradient_true_class_entry": "the-gradient-at-the-true-class",
     "gradient_missing_entry": "the-gradient-entries-add-up-to-zero",
     "gradient_step_on_logits": "a-gradient-step-on-the-logits",
+    "logsumexp_bounds": "where-log-sum-exp-lies",
+    "logsumexp_value": "log-sum-exp-by-hand",
+    "logsumexp_huge": "log-sum-exp-of-huge-logits",
+    "log_softmax_underflow": "a-log-probability-that-cannot-be-a-probability",
 }
 
 

@@ -49,6 +49,15 @@ def _position(values) -> int:
     return max(range(len(values)), key=lambda n: values[n]) + 1
 
 
+def _logsumexp(z) -> mp.mpf:
+    return mp.log(mp.fsum(mp.exp(mp.mpf(v)) for v in z))
+
+
+def _underflow_logits(i) -> list:
+    others = iter(i["t"])
+    return [i["low"] if n == i["i"] else next(others) for n in range(3)]
+
+
 def _f_descent(i, w) -> list:
     a, b, c, eta = (mp.mpf(i[n]) for n in ("a", "b", "c", "eta"))
     grad = [2 * (w[0] - a), 2 * c * (w[1] - b)]
@@ -98,6 +107,11 @@ REFERENCES: dict[str, Callable[[dict], object]] = {
     ),
     "the-gradient-at-the-true-class": lambda i: mp.mpf(i["t"][i["y"]]) / 10 - 1,
     "the-gradient-entries-add-up-to-zero": lambda i: _grad(i["z"], i["y"])[3],
+    "log-sum-exp-by-hand": lambda i: _logsumexp(i["z"]),
+    "log-sum-exp-of-huge-logits": lambda i: _logsumexp([i["base"] + v for v in i["o"]]),
+    "a-log-probability-that-cannot-be-a-probability": lambda i: (
+        i["low"] - _logsumexp(_underflow_logits(i))
+    ),
     "a-gradient-step-on-the-logits": lambda i: [
         mp.mpf(z) - i["eta"] * g for z, g in zip(i["z"], _grad(i["z"], i["y"]), strict=True)
     ],
@@ -133,13 +147,29 @@ def test_answers_match_the_reference(key):
             assert abs(mp.mpf(g) - w) <= slack + 1e-9 * abs(w), (key, seed, g, w)
 
 
-def test_the_distribution_choice_names_the_one_valid_list():
-    entry = next(
+def _entry(key: str) -> dict:
+    return next(
         e
         for path in sorted(CONTENT.glob("*.md"))
         for e in file_templates(path)
-        if isinstance(e, dict) and e.get("key") == "which-is-a-distribution"
+        if isinstance(e, dict) and e.get("key") == key
     )
+
+
+def test_the_log_sum_exp_choice_names_the_interval_that_holds_it():
+    for seed in SEEDS:
+        exercise = templates.build(_entry("where-log-sum-exp-lies"), seed)
+        lse = _logsumexp(exercise.inputs["z"])
+        holding = []
+        for key, text in exercise.options:
+            low, high = (mp.mpf(v.strip("$")) for v in text.removeprefix("Between ").split(" and "))
+            if low <= lse <= high:
+                holding.append(key)
+        assert holding == [exercise.answer], (seed, exercise.options)
+
+
+def test_the_distribution_choice_names_the_one_valid_list():
+    entry = _entry("which-is-a-distribution")
     for seed in SEEDS:
         exercise = templates.build(entry, seed)
         valid = []

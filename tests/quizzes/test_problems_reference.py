@@ -217,31 +217,6 @@ def _(instance, inputs):
     close(instance.answer, mp.mpf(2) ** (k - 23), rel=0)
 
 
-@check("logsumexp_bounds")
-def _(instance, inputs):
-    z = inputs["logits"]
-    lse, m = ref_logsumexp(z), max(z)
-    assert m < lse < m + mp.log(len(z))
-    assert options_with(instance, r"\log") == [instance.answer]
-    assert chosen(instance).startswith(f"Between ${m:g}$")
-
-
-@check("logsumexp_value", "logsumexp_huge")
-def _(instance, inputs):
-    close(instance.answer, ref_logsumexp(inputs["logits"]))
-
-
-@check("log_softmax_underflow")
-def _(instance, inputs):
-    z, i = inputs["logits"], inputs["index"]
-    close(instance.answer, mp.mpf(z[i]) - ref_logsumexp(z))
-    # The probability really is below the smallest positive float32, 2^-149.
-    assert mp.exp(instance.answer) < mp.mpf(2) ** -149
-
-
-# --- Sigmoid, cross-entropy and its gradient ------------------------------------------------------
-
-
 # --- Decoding, temperature, calibration -----------------------------------------------------------
 
 
