@@ -16,11 +16,16 @@ class QuizzesConfig(AppConfig):
 
         register_placer(place_problems)
 
-        from quizzes.pages import concept_section, tree_status
-        from techtree.extensions import register_concept_section, register_tree_status
+        from quizzes.pages import concept_section, learner_concepts, tree_status
+        from techtree.extensions import (
+            register_concept_section,
+            register_learner_concepts,
+            register_tree_status,
+        )
 
         register_concept_section(concept_section)
         register_tree_status(tree_status)
+        register_learner_concepts(learner_concepts)
 
         from accounts.hooks import register_signup_listener
         from quizzes.signup import keep_solves

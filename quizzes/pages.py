@@ -7,6 +7,7 @@ from typing import Any
 from django.http import HttpRequest
 
 from quizzes.mastery import STATUS_MEANING
+from quizzes.models import ConceptProgress
 from quizzes.selectors import learner_statuses, practice_view
 from quizzes.views import pop_feedback
 from quizzes.visitors import VisitorPractice
@@ -31,3 +32,12 @@ def concept_section(request: HttpRequest, view: Any) -> dict[str, Any]:
 def tree_status(learner, concept_ids: list[int], edges: list[tuple[int, int]]) -> tuple:
     """A learner's status on every concept of the map, and the legend of the statuses."""
     return learner_statuses(learner, concept_ids, edges), list(STATUS_MEANING.items())
+
+
+def learner_concepts(learner) -> list[int]:
+    """The concepts a learner has progress on (started, mastered or placed): the only ones
+    whose status can differ from what the tree's shape alone says (the map's counts)."""
+    return list(
+        ConceptProgress.objects.filter(learner=learner).values_list("concept_id", flat=True)
+    )
+

@@ -10,6 +10,8 @@ read these lists, so the tree works, with less on its pages, without them.
 - A tree status is ``status(learner, concept_ids, edges) -> (status_by_id, legend)`` for a
   signed-in learner: the map's colours and their legend. The last one registered (the
   highest app, which may build on those below it) is used.
+- Learner concepts are ``concepts(learner) -> ids``: every concept the learner has any
+  progress on, so the map can count statuses per cluster without reading the whole tree.
 - Concept inlines are admin inline classes shown on the concept's admin page.
 - A browse order is a ``BrowseOrder(key, label, apply)``: browse offers "Sort by <label>" and
   ``apply(concepts) -> concepts`` orders the published concepts' queryset (e.g. by rating).
@@ -27,6 +29,7 @@ TreeStatus = Callable[[Any, list[int], list[tuple[int, int]]], tuple[dict, list]
 _concept_sections: list[ConceptSection] = []
 _tree_statuses: list[TreeStatus] = []
 _concept_inlines: list[type] = []
+_learner_concepts: list[Callable[[Any], Iterable[int]]] = []
 _browse_orders: list[BrowseOrder] = []
 
 
@@ -78,3 +81,14 @@ def register_browse_order(order: BrowseOrder) -> None:
 
 def browse_orders() -> tuple[BrowseOrder, ...]:
     return tuple(_browse_orders)
+
+
+def register_learner_concepts(concepts: Callable[[Any], Iterable[int]]) -> None:
+    """Say which concepts a learner has progress on (each registered app adds its own)."""
+    if concepts not in _learner_concepts:
+        _learner_concepts.append(concepts)
+
+
+def learner_concepts(learner) -> set[int]:
+    """Every concept any registered app holds progress on for this learner."""
+    return {pk for concepts in _learner_concepts for pk in concepts(learner)}

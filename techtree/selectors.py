@@ -83,23 +83,6 @@ class TreeData:
         """Each concept's page address, by id (the same as its get_absolute_url)."""
         return {c.pk: concept_url(c.slug) for c in self.concepts}
 
-    def list_page(self, number: object = 1) -> Page:
-        """One page of the no-JavaScript list (LIST_PAGE_SIZE concepts, by depth then title).
-
-        Rendering every concept's line was most of the tree page's time at 10,000 concepts.
-        """
-        return Paginator(self.concepts, LIST_PAGE_SIZE).get_page(number)
-
-    def levels(
-        self, status: dict | None = None, concepts: list[Concept] | None = None
-    ) -> list[tuple[int, list[ListedConcept]]]:
-        """Concepts (all, or those given) grouped by depth, with the learner's status if given."""
-        grouped: dict[int, list[ListedConcept]] = {}
-        for c in self.concepts if concepts is None else concepts:
-            row = ListedConcept(c, self.urls[c.pk], status[c.pk] if status else None)
-            grouped.setdefault(c.depth or 0, []).append(row)
-        return sorted(grouped.items())
-
     def as_json(self, status: dict | None = None) -> dict:
         """Plain data for the graph widget (read through json_script), with learner status."""
         slugs = {c.pk: c.slug for c in self.concepts}
@@ -119,6 +102,32 @@ class TreeData:
             nodes.append(node)
         edges = [{"source": slugs[p], "target": slugs[c]} for p, c in self.edges]
         return {"nodes": nodes, "edges": edges}
+
+
+def tree_list_page(number: object = 1, *, count: int | None = None) -> Page:
+    """One page of the tree page's plain list: LIST_PAGE_SIZE concepts by depth, then title
+    (a slice of the index, never the whole tree). `count`, if known, spares the COUNT."""
+    concepts = (
+        published_concepts()
+        .filter(depth__isnull=False)
+        .only(*CARD_FIELDS)
+        .order_by("depth", "title")
+    )
+    paginator = Paginator(concepts, LIST_PAGE_SIZE)
+    if count is not None:
+        paginator.count = count  # a cached_property: the cached overview already counted
+    return paginator.get_page(number)
+
+
+def list_levels(
+    concepts: list[Concept], status: dict | None = None
+) -> list[tuple[int, list[ListedConcept]]]:
+    """Concepts grouped by depth, each with its address and the learner's status if given."""
+    grouped: dict[int, list[ListedConcept]] = {}
+    for c in concepts:
+        row = ListedConcept(c, concept_url(c.slug), status.get(c.pk) if status else None)
+        grouped.setdefault(c.depth or 0, []).append(row)
+    return sorted(grouped.items())
 
 
 def tree_data() -> TreeData:

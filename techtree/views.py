@@ -1,34 +1,83 @@
 """Pages of the concept tree: fetch through a selector, render."""
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 
-from techtree import extensions, graph, selectors
+from techtree import extensions, graph, selectors, tree_map
 from techtree.forms import BrowseFilterForm
 from techtree.models import Concept
 
 
 def tree(request: HttpRequest) -> HttpResponse:
-    """The whole published tree: an interactive map with a plain list beneath it."""
-    data = selectors.tree_data()
+    """The tree page: the map (its script fetches what it draws) and a page of the list.
+
+    Nothing here grows with the tree: the overview is cached, the list is one page, and a
+    learner's statuses are read for that page's concepts only.
+    """
+    overview = tree_map.overview()
+    listed = selectors.tree_list_page(request.GET.get("list", 1), count=overview["size"])
     status, legend = None, []
-    provider = extensions.tree_status()
-    if request.user.is_authenticated and provider is not None:
-        status, legend = provider(request.user, [c.pk for c in data.concepts], data.edges)
-    listed = data.list_page(request.GET.get("list", 1))
+    if request.user.is_authenticated and extensions.tree_status() is not None:
+        status, legend = tree_map.statuses_and_legend(request.user, [c.pk for c in listed])
     return render(
         request,
         "techtree/tree.html",
         {
-            "tree": data,
-            "tree_json": data.as_json(status),
+            "overview": overview,
             "listed": listed,
-            "levels": data.levels(status, listed.object_list),
-            "status": status,
-            "status_legend": legend if status is not None else [],
+            "levels": selectors.list_levels(listed.object_list, status),
+            "status": status is not None,
+            "status_legend": legend,
         },
     )
+
+
+def map_overview(request: HttpRequest) -> JsonResponse:
+    """The map's first draw: the whole tree when small, clusters with counts when large."""
+    return JsonResponse(tree_map.overview())
+
+
+def map_tile(request: HttpRequest, row: int, column: int) -> JsonResponse:
+    """The concepts of one tile of a large tree's map, as the learner zooms in."""
+    return JsonResponse(tree_map.tile(row, column))
+
+
+def map_concept(request: HttpRequest, slug: str) -> JsonResponse:
+    """A concept's neighbourhood and learning path, for selecting it on the map."""
+    found = tree_map.neighbourhood_or_none(slug)
+    if found is None:
+        return JsonResponse({"error": f"No concept called “{slug}”."}, status=404)
+    return JsonResponse(found)
+
+
+def map_find(request: HttpRequest) -> JsonResponse:
+    """Concepts whose title matches the find box's text."""
+    return JsonResponse({"found": tree_map.find(request.GET.get("q", ""))})
+
+
+def map_statuses(request: HttpRequest) -> JsonResponse:
+    """The signed-in learner's statuses: on a concept's neighbourhood (?concept=), a tile
+    (?tile=row,column), the whole small tree, or as counts per cluster. Never cached."""
+    if not request.user.is_authenticated:
+        return JsonResponse({"statuses": {}, "clusters": {}})
+    learner = request.user
+    if slug := request.GET.get("concept"):
+        around = tree_map.neighbourhood_or_none(slug)
+        slugs = [n["id"] for n in around["nodes"]] if around else []
+        return JsonResponse({"statuses": tree_map.slug_statuses(learner, slugs)})
+    if at := request.GET.get("tile"):
+        try:
+            row, column = (int(part) for part in at.split(","))
+        except ValueError:
+            return JsonResponse({"error": "tile is row,column"}, status=400)
+        slugs = [n["id"] for n in tree_map.tile(row, column)["nodes"]]
+        return JsonResponse({"statuses": tree_map.slug_statuses(learner, slugs)})
+    overview = tree_map.overview()
+    if overview["mode"] == "full":
+        slugs = [n["id"] for n in overview["nodes"]]
+        return JsonResponse({"statuses": tree_map.slug_statuses(learner, slugs)})
+    return JsonResponse({"statuses": {}, "clusters": tree_map.cluster_statuses(learner, overview)})
 
 
 def browse(request: HttpRequest) -> HttpResponse:

@@ -1,7 +1,10 @@
-// The tech tree as an interactive map (Cytoscape.js with a dagre layout, both vendored).
-// Data comes from the page through json_script; the list below the graph needs no script.
-// On the tree page (inside [data-tree-map]) a tap selects a concept and highlights what stands
-// behind it and what it unlocks; elsewhere (the dashboard) a tap opens the concept.
+// The tech tree as an interactive map (Cytoscape.js, vendored), drawn where the server placed
+// each concept (techtree.layout). The tree page fetches its data from JSON endpoints: a small
+// tree whole, a large one as an overview of clusters whose concepts are fetched by tile as the
+// learner zooms in and by neighbourhood as they select one (techtree.tree_map). The dashboard
+// passes its tree through json_script and is laid out here (dagre). The list below the graph
+// needs no script. On the tree page (inside [data-tree-map]) a tap selects a concept and
+// highlights what stands behind it and what it unlocks; elsewhere a tap opens the concept.
 
 const LARGE_TREE = 400; // above this, place nodes by depth directly instead of running dagre
 
@@ -59,33 +62,48 @@ function labelBox(lines, context) {
   return { width: Math.ceil(widest) + 20, height: rows * LINE_HEIGHT + 16 };
 }
 
-function elementsFrom(data) {
+function labelContext() {
   const context = document.createElement("canvas").getContext("2d");
   context.font = FONT;
-  const nodes = data.nodes.map((node) => {
-    const look = STATUS_LOOK[node.status] || NO_STATUS;
-    const lines = [node.title, `${node.domain} · ${stars(node.difficulty)}`];
-    if (node.status) lines.push(`${look.mark}${node.status}`);
-    const box = labelBox(lines, context);
-    if (node.status === "locked") box.width += LOCK_ROOM;
-    return {
-      group: "nodes",
-      data: {
-        ...node,
-        label: lines.join("\n"),
-        colour: domainColour(node.domain_index),
-        fill: look.fill,
-        border: look.border,
-        borderWidth: look.borderWidth,
-        ...box,
-      },
-    };
-  });
-  const edges = data.edges.map((edge) => ({
+  return context;
+}
+
+// Everything a concept's box shows and is sized by, from its data and status.
+function nodeData(node, context) {
+  const look = STATUS_LOOK[node.status] || NO_STATUS;
+  const lines = [node.title, `${node.domain} · ${stars(node.difficulty)}`];
+  if (node.status) lines.push(`${look.mark}${node.status}`);
+  const box = labelBox(lines, context);
+  if (node.status === "locked") box.width += LOCK_ROOM;
+  return {
+    ...node,
+    label: lines.join("\n"),
+    colour: domainColour(node.domain_index),
+    fill: look.fill,
+    border: look.border,
+    borderWidth: look.borderWidth,
+    ...box,
+  };
+}
+
+function nodeElement(node, context) {
+  const element = { group: "nodes", data: nodeData(node, context) };
+  if (Number.isFinite(node.x) && Number.isFinite(node.y)) {
+    element.position = { x: node.x, y: node.y }; // laid out on the server (techtree.layout)
+  }
+  return element;
+}
+
+function edgeElement(edge) {
+  return {
     group: "edges",
     data: { id: edgeId(edge.source, edge.target), source: edge.source, target: edge.target },
-  }));
-  return [...nodes, ...edges];
+  };
+}
+
+function elementsFrom(data) {
+  const context = labelContext();
+  return [...data.nodes.map((node) => nodeElement(node, context)), ...data.edges.map(edgeElement)];
 }
 
 function edgeId(source, target) {
@@ -235,18 +253,20 @@ export function drawTree(container, data) {
   }
   const started = performance.now();
   const large = data.nodes.length > LARGE_TREE;
+  const placed = data.nodes.every((n) => Number.isFinite(n.x) && Number.isFinite(n.y));
   const cy = window.cytoscape({
     container,
     elements: elementsFrom(data),
     style: graphStyle({ large }),
-    layout: { name: "null" },
+    layout: { name: placed ? "preset" : "null" },
     minZoom: 0.02,
     maxZoom: 3,
     pixelRatio: large ? 1 : "auto",
     textureOnViewport: large,
     hideEdgesOnViewport: large,
   });
-  placeByDepth(cy, large);
+  if (placed) cy.viewport(viewOf(cy, boxesExtent(cy.nodes())));
+  else placeByDepth(cy, large); // the dashboard's map comes without server positions
   cy.scratch("techtree", { layoutMs: performance.now() - started, large });
   cy.on("mouseover", "node", (event) => {
     event.target.addClass("hover");
@@ -402,32 +422,53 @@ function plural(count, one, many) {
   return `${count} ${count === 1 ? one : many}`;
 }
 
+const SLUG_PLACEHOLDER = "slug-placeholder-0"; // the endpoints' addresses carry it
+const DETAIL_ZOOM = 0.3; // from this zoom in, a large tree's concepts are fetched by tile
+const MAX_TILES = 40; // tiles asked for at once, at most
+
 class TreeMap {
-  constructor(root, container, cy, data) {
+  // `remote` is null when the whole tree came at once; for a large tree it holds the
+  // endpoints (and the overview) that neighbourhoods, tiles and statuses are fetched from.
+  constructor(root, container, cy, data, remote = null) {
     this.root = root;
     this.container = container;
     this.cy = cy;
+    this.remote = remote;
     this.tree = indexTree(data);
-    this.hasStatus = data.nodes.some((node) => node.status);
+    this.edgeIds = new Set(data.edges.map((edge) => edgeId(edge.source, edge.target)));
+    this.pending = new Map(); // links fetched before one of their ends
+    this.around = new Map(); // neighbourhoods fetched, by concept
+    this.tiles = new Map(); // tiles fetched (or being fetched), by "row,column"
+    this.hasStatus = remote ? Boolean(remote.statuses) : data.nodes.some((node) => node.status);
     this.selected = null;
     this.path = null; // the learning path shown, as ids, or null
     this.marked = null; // the elements carrying highlight classes, to clear them cheaply
     this.badges = null; // the step numbers of the path shown
-    this.rows = this.rowsByPosition();
+    this.rows = null; // concepts side by side, built when first needed
     this.find = (selector) => root.querySelector(selector);
     this.controls = this.find("[data-map-controls]");
     this.select = this.find("[data-map-select]");
     this.target = this.find("[data-map-target]");
     this.announcer = this.find("[data-map-announce]");
-    this.fillChoices(data);
+    if (remote) {
+      // A select box of every concept would be the whole tree: find by title instead.
+      this.select.closest(".field").hidden = true;
+      this.target.closest(".field").hidden = true;
+    } else {
+      this.fillChoices(data);
+    }
     this.wire();
     this.controls.hidden = false;
+  }
+
+  concepts() {
+    return this.cy.nodes("[!cluster]").not(".step-badge");
   }
 
   // Concepts side by side, for moving left and right with the keyboard.
   rowsByPosition() {
     const rows = new Map();
-    this.cy.nodes().forEach((node) => {
+    this.concepts().forEach((node) => {
       const depth = node.data("depth");
       if (!rows.has(depth)) rows.set(depth, []);
       rows.get(depth).push(node);
@@ -464,8 +505,13 @@ class TreeMap {
 
   wire() {
     const { cy, container } = this;
-    cy.on("tap", "node", (event) => this.choose(event.target.id()));
-    cy.on("dbltap", "node", (event) => this.open(event.target.id()));
+    cy.on("tap", "node", (event) => {
+      if (event.target.data("cluster")) this.zoomInto(event.target);
+      else this.choose(event.target.id());
+    });
+    cy.on("dbltap", "node", (event) => {
+      if (!event.target.data("cluster")) this.open(event.target.id());
+    });
     cy.on("tap", (event) => {
       if (event.target === cy && this.selected) this.clear();
     });
@@ -488,14 +534,136 @@ class TreeMap {
     this.find("[data-info-path]").addEventListener("click", () => {
       if (this.selected) this.showPath(this.selected);
     });
+    if (this.remote) {
+      let timer = null;
+      cy.on("viewport", () => {
+        clearTimeout(timer);
+        timer = setTimeout(() => this.loadVisibleTiles(), 120);
+      });
+      const box = this.find("[data-map-find]");
+      box.addEventListener("input", () => {
+        clearTimeout(this.suggestTimer);
+        this.suggestTimer = setTimeout(() => this.suggest(box.value), 200);
+      });
+    }
   }
+
+  // ---- What the server sends, merged into the graph and the index ----
+
+  async fetchJson(url) {
+    const response = await fetch(url, { headers: { Accept: "application/json" } });
+    if (!response.ok) throw new Error(`${url} answered ${response.status}`);
+    return response.json();
+  }
+
+  /** Add concepts and links not drawn yet (links wait until both ends are there). */
+  merge(nodes, edges) {
+    const { byId, parents, children } = this.tree;
+    const context = labelContext();
+    const fresh = [];
+    for (const node of nodes) {
+      if (byId.has(node.id)) continue;
+      byId.set(node.id, node);
+      parents.set(node.id, []);
+      children.set(node.id, []);
+      fresh.push(nodeElement(node, context));
+    }
+    for (const [source, target] of edges) this.pending.set(edgeId(source, target), [source, target]);
+    for (const [id, [source, target]] of this.pending) {
+      if (!byId.has(source) || !byId.has(target)) continue;
+      this.pending.delete(id);
+      if (this.edgeIds.has(id)) continue;
+      this.edgeIds.add(id);
+      children.get(source).push(target);
+      parents.get(target).push(source);
+      fresh.push(edgeElement({ source, target }));
+    }
+    if (!fresh.length) return;
+    const added = this.cy.add(fresh);
+    if (this.marked) added.addClass("dimmed");
+    this.rows = null;
+  }
+
+  /** The learner's statuses for a neighbourhood or a tile, shown on the concepts drawn. */
+  async loadStatuses(query) {
+    const { statuses } = await this.fetchJson(`${this.remote.statuses}?${query}`);
+    const context = labelContext();
+    this.cy.batch(() => {
+      for (const [id, status] of Object.entries(statuses)) {
+        const node = this.tree.byId.get(id);
+        if (!node || node.status === status) continue;
+        node.status = status;
+        this.cy.getElementById(id).data(nodeData(node, context));
+      }
+    });
+  }
+
+  loadVisibleTiles() {
+    const { cy, remote } = this;
+    const detailed = cy.zoom() >= DETAIL_ZOOM;
+    cy.nodes("[?cluster]").toggleClass("quiet", detailed);
+    if (!detailed) return Promise.resolve();
+    const { overview } = remote;
+    const view = cy.extent();
+    const rowOf = (y) => Math.floor(Math.max(0, y) / overview.row / overview.band);
+    const columnOf = (x) => Math.floor(Math.max(0, x) / overview.tile_width);
+    const wanted = [];
+    for (let row = rowOf(view.y1); row <= rowOf(view.y2); row += 1) {
+      for (let column = columnOf(view.x1); column <= columnOf(view.x2); column += 1) {
+        if (!this.tiles.has(`${row},${column}`)) wanted.push([row, column]);
+      }
+    }
+    return Promise.all(wanted.slice(0, MAX_TILES).map(([row, column]) => this.loadTile(row, column)));
+  }
+
+  loadTile(row, column) {
+    const key = `${row},${column}`;
+    const url = remoteUrl(this.remote.tile, row, column);
+    const loading = this.fetchJson(url).then(async (tile) => {
+      this.merge(tile.nodes, tile.edges);
+      if (this.remote.statuses && tile.nodes.length) await this.loadStatuses(`tile=${key}`);
+    });
+    this.tiles.set(key, loading);
+    return loading;
+  }
+
+  async fetchAround(id) {
+    let data = this.around.get(id);
+    if (!data) {
+      data = await this.fetchJson(this.remote.concept.replace(SLUG_PLACEHOLDER, id));
+      this.around.set(id, data);
+    }
+    this.merge(data.nodes, data.edges);
+    if (this.remote.statuses) await this.loadStatuses(`concept=${encodeURIComponent(id)}`);
+    return {
+      behind: new Set(data.behind),
+      ahead: new Set(data.ahead),
+      behindTotal: data.behind_total,
+      aheadTotal: data.ahead_total,
+      path: data.path,
+    };
+  }
+
+  localAround(id) {
+    const behind = reachable(id, this.tree.parents);
+    const ahead = reachable(id, this.tree.children);
+    return { behind, ahead, behindTotal: behind.size, aheadTotal: ahead.size, path: null };
+  }
+
+  // ---- Selection and paths ----
 
   /** Select a concept: highlight its prerequisites and unlocks, dim the rest. */
   choose(id, { reveal = false } = {}) {
     const started = performance.now();
+    if (!this.remote) return this.applyChoice(id, this.localAround(id), reveal, started);
+    return this.fetchAround(id)
+      .then((around) => this.applyChoice(id, around, reveal, started))
+      .catch((error) => this.announce(`Could not load ${id} (${error.message}).`));
+  }
+
+  applyChoice(id, around, reveal, started) {
     const { parents, children } = this.tree;
-    const behind = reachable(id, parents);
-    const ahead = reachable(id, children);
+    const { behind, ahead } = around;
     this.selected = id;
     this.path = null;
     this.paint(() => {
@@ -506,12 +674,12 @@ class TreeMap {
       }
       for (const other of ahead) marked.push(this.cy.getElementById(other).addClass("unlock"));
       for (const concept of [id, ...behind]) {
-        for (const parent of parents.get(concept)) {
+        for (const parent of parents.get(concept) || []) {
           marked.push(this.edge(parent, concept).addClass("prerequisite-link"));
         }
       }
       for (const concept of [id, ...ahead]) {
-        for (const child of children.get(concept)) {
+        for (const child of children.get(concept) || []) {
           marked.push(this.edge(concept, child).addClass("unlock-link"));
         }
       }
@@ -519,13 +687,13 @@ class TreeMap {
     });
     this.select.value = id;
     this.target.value = "";
-    this.showInfo(id, behind.size, ahead.size);
+    this.showInfo(id, around);
     this.hidePath();
     if (reveal) this.reveal(this.cy.getElementById(id));
     const { title } = this.tree.byId.get(id);
     this.announce(
-      `${title} selected: ${plural(behind.size, "prerequisite", "prerequisites")} highlighted above it ` +
-        `and ${plural(ahead.size, "concept", "concepts")} it unlocks below it.`,
+      `${title} selected: ${plural(around.behindTotal, "prerequisite", "prerequisites")} highlighted above it ` +
+        `and ${plural(around.aheadTotal, "concept", "concepts")} it unlocks below it.`,
     );
     this.selectMs = performance.now() - started;
   }
@@ -533,7 +701,15 @@ class TreeMap {
   /** Show the learning path to a concept on the graph and as an ordered list. */
   showPath(id) {
     const started = performance.now();
-    const steps = learningPath(id, this.tree);
+    if (!this.remote) {
+      return this.applyPath(id, learningPath(id, this.tree), this.localAround(id), started);
+    }
+    return this.fetchAround(id)
+      .then((around) => this.applyPath(id, around.path || learningPath(id, this.tree), around, started))
+      .catch((error) => this.announce(`Could not load ${id} (${error.message}).`));
+  }
+
+  applyPath(id, steps, around, started) {
     const onPath = new Set(steps);
     const { parents } = this.tree;
     this.selected = id;
@@ -556,8 +732,7 @@ class TreeMap {
     }, badges);
     this.select.value = id;
     this.target.value = id;
-    const behind = steps.length - 1;
-    this.showInfo(id, behind, reachable(id, this.tree.children).size);
+    this.showInfo(id, around);
     const mastered = this.listPath(steps);
     this.reveal(this.cy.collection(steps.map((step) => this.cy.getElementById(step))));
     const { title } = this.tree.byId.get(id);
@@ -590,15 +765,40 @@ class TreeMap {
     this.cy.animate(viewOf(this.cy, boxesExtent(this.cy.nodes())), { duration: 250 });
   }
 
-  findByTitle(text) {
+  zoomInto(cluster) {
+    this.cy.stop();
+    const view = viewOf(this.cy, boxesExtent(cluster), { padding: 20, closest: 1 });
+    view.zoom = Math.max(view.zoom, DETAIL_ZOOM); // close enough to see its concepts
+    view.pan = {
+      x: this.cy.width() / 2 - view.zoom * cluster.position("x"),
+      y: this.cy.height() / 2 - view.zoom * (cluster.position("y") - cluster.data("height") / 2),
+    };
+    this.cy.animate(view, { duration: 250 });
+  }
+
+  async suggest(text) {
+    if (text.trim().length < 2) return;
+    const { found } = await this.fetchJson(`${this.remote.find}?q=${encodeURIComponent(text)}`);
+    const titles = this.find("[data-map-titles]");
+    titles.replaceChildren(...found.map((hit) => new Option(hit.title)));
+  }
+
+  async findByTitle(text) {
     const wanted = text.trim().toLowerCase();
     if (!wanted) return;
-    let id = this.byTitle.get(wanted);
-    if (!id) {
-      const matches = [...this.byTitle.keys()].filter((title) => title.includes(wanted));
-      if (matches.length === 1) id = this.byTitle.get(matches[0]);
+    let id = null;
+    if (this.remote) {
+      const { found } = await this.fetchJson(`${this.remote.find}?q=${encodeURIComponent(text)}`);
+      const exact = found.find((hit) => hit.title.toLowerCase() === wanted);
+      id = exact ? exact.id : found.length === 1 ? found[0].id : null;
+    } else {
+      id = this.byTitle.get(wanted);
+      if (!id) {
+        const matches = [...this.byTitle.keys()].filter((title) => title.includes(wanted));
+        if (matches.length === 1) id = this.byTitle.get(matches[0]);
+      }
     }
-    if (id) this.choose(id, { reveal: true });
+    if (id) await this.choose(id, { reveal: true });
     else this.announce(`No single concept matches “${text.trim()}”; pick one from the suggestions.`);
   }
 
@@ -632,7 +832,7 @@ class TreeMap {
     return this.cy.getElementById(edgeId(source, target));
   }
 
-  showInfo(id, behindCount, aheadCount) {
+  showInfo(id, around) {
     const concept = this.tree.byId.get(id);
     const set = (name, text) => {
       const field = this.find(`[data-info-${name}]`);
@@ -644,8 +844,8 @@ class TreeMap {
     set("difficulty", `${stars(concept.difficulty)} (${concept.difficulty} of 5)`);
     set("status", concept.status || "");
     const direct = (list) => `${list.length} direct`;
-    set("prerequisites", `${behindCount} in all (${direct(this.tree.parents.get(id))})`);
-    set("unlocks", `${aheadCount} in all (${direct(this.tree.children.get(id))})`);
+    set("prerequisites", `${around.behindTotal} in all (${direct(this.tree.parents.get(id))})`);
+    set("unlocks", `${around.aheadTotal} in all (${direct(this.tree.children.get(id))})`);
     const open = this.find("[data-info-open]");
     open.href = concept.url;
     open.setAttribute("aria-label", `Open concept: ${concept.title}`);
@@ -722,6 +922,7 @@ class TreeMap {
 
   sideways(direction) {
     if (!this.selected) return this.chooseFirst();
+    if (!this.rows) this.rows = this.rowsByPosition();
     const { row, i } = this.rows.get(this.selected);
     const next = row[i + direction];
     if (next) this.choose(next.id(), { reveal: true });
@@ -769,46 +970,175 @@ class TreeMap {
       path: this.path ? [...this.path] : [],
       onPath: ids("node.on-path"),
       pathDone: ids("node.path-done"),
-      dimmed: this.cy.$("node.dimmed").length,
+      dimmed: this.cy.$("node.dimmed[!cluster]").length,
     };
   }
+}
+
+function remoteUrl(template, row, column) {
+  return template.replace(/\/0\/0\.json$/, `/${row}/${column}.json`);
+}
+
+// ---- A large tree's overview: a box per domain and band of depths, with counts ----
+
+function clusterLabel(cluster, counts) {
+  const [first, last] = cluster.depths;
+  const lines = [cluster.domain, `depth ${first}–${last}`, plural(cluster.count, "concept", "concepts")];
+  if (counts) {
+    const shown = Object.entries(counts).filter(([, n]) => n > 0);
+    lines.push(shown.map(([status, n]) => `${n} ${status}`).join(" · "));
+  }
+  return lines.join("\n");
+}
+
+function clusterElements(overview) {
+  const { column, row } = overview;
+  return overview.clusters.map((cluster) => ({
+    group: "nodes",
+    data: {
+      ...cluster,
+      id: `cluster:${cluster.id}`,
+      key: cluster.id,
+      cluster: true,
+      label: clusterLabel(cluster),
+      colour: domainColour(cluster.domain_index),
+      width: cluster.w + column,
+      height: cluster.h + row * 0.6,
+    },
+    position: { x: cluster.x + cluster.w / 2, y: cluster.y + cluster.h / 2 },
+  }));
+}
+
+function drawOverview(container, overview) {
+  const started = performance.now();
+  const cy = window.cytoscape({
+    container,
+    elements: clusterElements(overview),
+    style: [
+      ...graphStyle({ large: true }),
+      {
+        selector: "node[?cluster]",
+        style: {
+          shape: "round-rectangle",
+          "background-color": "data(colour)",
+          "background-opacity": 0.1,
+          "border-color": "data(colour)",
+          "border-width": 2,
+          "border-style": "solid",
+          label: "data(label)",
+          "text-valign": "center",
+          "font-size": "data(fontSize)",
+          "text-max-width": "data(width)",
+          "min-zoomed-font-size": 0,
+        },
+      },
+      { selector: "node[?cluster].quiet", style: { "text-opacity": 0, "background-opacity": 0.05 } },
+    ],
+    layout: { name: "preset" },
+    minZoom: 1e-5,
+    maxZoom: 3,
+    pixelRatio: 1,
+    textureOnViewport: true,
+    hideEdgesOnViewport: true,
+  });
+  const view = viewOf(cy, boxesExtent(cy.nodes()), { closest: 1 });
+  // Cluster labels are read at the whole map's zoom: about 12 screen pixels there.
+  cy.nodes().forEach((node) => {
+    const { width, height } = node.data();
+    node.data("fontSize", Math.min(12 / view.zoom, height / 5, width / 7));
+  });
+  cy.viewport(view);
+  cy.scratch("techtree", { layoutMs: performance.now() - started, large: true });
+  return cy;
+}
+
+async function clusterStatuses(cy, url) {
+  const response = await fetch(url, { headers: { Accept: "application/json" } });
+  const { clusters } = await response.json();
+  cy.batch(() => {
+    cy.nodes("[?cluster]").forEach((node) => {
+      const counts = clusters[node.data("key")];
+      if (counts) node.data("label", clusterLabel(node.data(), counts));
+    });
+  });
+}
+
+// ---- Starting: the dashboard's map from the page, the tree page's from the endpoints ----
+
+function publish(container, cy, map, layoutMs) {
+  window.techtreeMap = {
+    cy,
+    layoutMs,
+    select: (id) => map?.choose(id, { reveal: true }),
+    showPath: (id) => map?.showPath(id),
+    clear: () => map?.clear(),
+    highlighted: () => map?.highlighted(),
+    loadVisibleTiles: () => map?.loadVisibleTiles(),
+    timings: () => ({ layoutMs, selectMs: map?.selectMs, pathMs: map?.pathMs }),
+  };
+  container.cy = cy; // handy for tests and the console
+  container.dataset.layoutMs = layoutMs.toFixed(1);
+  cy.one("render", () => {
+    container.dataset.renderedMs = performance.now().toFixed(1);
+  });
+  container.dataset.ready = "true";
+}
+
+async function startFromEndpoints(container, status) {
+  const urls = container.dataset;
+  const response = await fetch(urls.mapOverview, { headers: { Accept: "application/json" } });
+  if (!response.ok) throw new Error(`the overview answered ${response.status}`);
+  const overview = await response.json();
+  const root = container.closest("[data-tree-map]");
+  let cy;
+  let map;
+  if (overview.mode === "full") {
+    const data = {
+      nodes: overview.nodes,
+      edges: overview.edges.map(([source, target]) => ({ source, target })),
+    };
+    if (urls.mapStatuses) {
+      const { statuses } = await (await fetch(urls.mapStatuses)).json();
+      for (const node of data.nodes) if (statuses[node.id]) node.status = statuses[node.id];
+    }
+    cy = drawTree(container, data);
+    map = new TreeMap(root, container, cy, data);
+  } else {
+    cy = drawOverview(container, overview);
+    const remote = {
+      overview,
+      concept: urls.mapConcept,
+      tile: urls.mapTile,
+      find: urls.mapFind,
+      statuses: urls.mapStatuses,
+    };
+    map = new TreeMap(root, container, cy, { nodes: [], edges: [] }, remote);
+    if (urls.mapStatuses) clusterStatuses(cy, urls.mapStatuses);
+  }
+  if (status) status.remove();
+  publish(container, cy, map, cy.scratch("techtree").layoutMs);
 }
 
 function start() {
   const container = document.querySelector("[data-tree-graph]");
   if (!container) return;
-  const source = document.getElementById(container.dataset.treeSource);
   const status = container.querySelector("[data-tree-status]");
-  try {
-    const data = JSON.parse(source.textContent);
-    const cy = drawTree(container, data);
-    const root = container.closest("[data-tree-map]");
-    let map = null;
-    if (root) {
-      map = new TreeMap(root, container, cy, data);
-    } else {
-      cy.on("tap", "node", (event) => window.location.assign(event.target.data("url")));
-    }
-    const { layoutMs } = cy.scratch("techtree");
-    window.techtreeMap = {
-      cy,
-      layoutMs,
-      select: (id) => map?.choose(id, { reveal: true }),
-      showPath: (id) => map?.showPath(id),
-      clear: () => map?.clear(),
-      highlighted: () => map?.highlighted(),
-      timings: () => ({ layoutMs, selectMs: map?.selectMs, pathMs: map?.pathMs }),
-    };
-    container.cy = cy; // handy for tests and the console
-    container.dataset.layoutMs = layoutMs.toFixed(1);
-    container.dataset.ready = "true";
-    cy.one("render", () => {
-      container.dataset.renderedMs = performance.now().toFixed(1);
-    });
-    if (status) status.remove();
-  } catch (error) {
+  const failed = (error) => {
     if (status) status.textContent = `The graph could not be drawn (${error.message}); use the list below.`;
     throw error;
+  };
+  if (container.dataset.mapOverview) {
+    startFromEndpoints(container, status).catch(failed);
+    return;
+  }
+  try {
+    const data = JSON.parse(document.getElementById(container.dataset.treeSource).textContent);
+    const cy = drawTree(container, data);
+    cy.on("tap", "node", (event) => window.location.assign(event.target.data("url")));
+    if (status) status.remove();
+    publish(container, cy, null, cy.scratch("techtree").layoutMs);
+  } catch (error) {
+    failed(error);
   }
 }
 

@@ -220,7 +220,7 @@ def test_a_learner_sees_statuses_in_colour_marks_borders_and_words(
     assert status["transformers"]["border"] == "dashed"
     assert status["transformers"]["lock"].startswith("data:image/svg+xml")
     legend = page.locator("[data-legend-status] li")
-    expect(legend).to_have_count(4)
+    expect(legend).to_have_count(6)  # the four of practice, then placed and review due
     expect(legend.first).to_contain_text("locked: Some prerequisite is not mastered yet.")
     page.get_by_label("Select a concept").select_option("transformers")
     expect(page.locator("[data-info-status]")).to_have_text("locked")
@@ -256,13 +256,15 @@ def test_the_list_fallback_works_without_javascript(browser, site):
     context.close()
 
 
-def test_the_graph_draws_every_concept_by_depth(page, site, console_errors):
+def test_the_graph_draws_every_concept_where_the_server_placed_it(page, site, console_errors):
     open_map(page, site)
     nodes = page.evaluate(
-        f"""() => {MAP}.cy.nodes().map(
-            n => ({{id: n.id(), depth: n.data('depth'), y: n.position('y')}}))"""
+        f"""() => {MAP}.cy.nodes().map(n => ({{
+            id: n.id(), depth: n.data('depth'), x: n.position('x'), y: n.position('y')}}))"""
     )
-    assert len(nodes) == 17
+    stored = {c.slug: (c.map_x, c.map_y) for c in Concept.objects.all()}
+    assert all((n["x"], n["y"]) == stored[n["id"]] for n in nodes)  # laid out on the server
+    assert len(nodes) == Concept.objects.filter(published=True).count()
     by_id = {n["id"]: n for n in nodes}
     # Drawn by depth: a deeper concept is always lower on the page than a shallower one.
     for shallow in nodes:
@@ -274,7 +276,7 @@ def test_the_graph_draws_every_concept_by_depth(page, site, console_errors):
 
 @pytest.mark.parametrize("extra", [300, 500], ids=lambda n: f"plus{n}")
 def test_a_large_tree_becomes_ready_and_selectable(page, site, console_errors, screenshot, extra):
-    """300 extra concepts still go through dagre; 500 use the cheaper placement by depth."""
+    """Up to tree_map.FULL_MAP_CONCEPTS, the map shows every concept at once."""
     load_synthetic_tree(extra)
     open_map(page, site)
     total = Concept.objects.count()
@@ -300,3 +302,81 @@ def test_nodes_take_their_domain_colour_from_the_data(page, site, console_errors
         }"""
     )
     assert pairs and all(colour == expected != "" for colour, expected in pairs)
+
+
+@pytest.fixture
+def large_site(site, monkeypatch):
+    """The demo tree and 300 synthetic concepts, drawn as a large tree: an overview first."""
+    from techtree import tree_map, versions
+
+    load_synthetic_tree(300)
+    monkeypatch.setattr(tree_map, "FULL_MAP_CONCEPTS", 100)  # the live server's thread too
+    versions.content_changed()
+    return site
+
+
+def test_a_large_tree_starts_as_clusters_and_fetches_what_is_selected(
+    page, large_site, console_errors, screenshot
+):
+    open_map(page, large_site)
+    overview = page.evaluate("() => fetch('/map/overview.json').then((r) => r.json())")
+    clusters = page.evaluate(f"() => {MAP}.cy.nodes('[?cluster]').map((n) => n.data('count'))")
+    assert sorted(clusters) == sorted(c["count"] for c in overview["clusters"])
+    assert page.evaluate(f"() => {MAP}.cy.nodes('[!cluster]').length") == 0  # nothing else yet
+    expect(page.get_by_label("Select a concept")).to_be_hidden()  # no list of every concept
+    screenshot("overview")
+
+    slug = "synthetic-000150"
+    concept = Concept.objects.get(slug=slug)
+    page.get_by_label("Find by title").fill(concept.title)
+    page.keyboard.press("Enter")
+    expect(page.locator("[data-map-info] h2")).to_have_text(concept.title)
+    dag, _ = published_graph()
+    shown = page.evaluate(f"() => {MAP}.highlighted()")
+    assert shown["selected"] == [slug]
+    assert set(shown["prerequisites"]) == nx.ancestors(dag, slug)
+    assert set(shown["unlocks"]) == nx.descendants(dag, slug)
+    expect(page.locator("[data-info-prerequisites]")).to_have_text(
+        f"{concept.prerequisite_count} in all ({dag.in_degree(slug)} direct)"
+    )
+    page.get_by_role("button", name="Path to it").click()
+    expected = [c.slug for c in selectors.concept_view(slug).path]
+    steps = page.locator("[data-path-list] > li")
+    expect(steps).to_have_count(len(expected))
+    assert steps.evaluate_all("items => items.map(li => li.dataset.step)") == expected
+    screenshot("selected")
+
+    # Zoomed in, the concepts on screen are fetched by tile, where the server placed them.
+    page.evaluate(f"() => {MAP}.clear()")
+    page.evaluate(
+        f"""() => {{ const cy = {MAP}.cy;
+        cy.zoom(0.6); cy.center(cy.nodes('[?cluster]').first()); }}"""
+    )
+    page.evaluate(f"() => {MAP}.loadVisibleTiles()")
+    drawn = page.evaluate(
+        f"() => {MAP}.cy.nodes('[!cluster]').map((n) => [n.id(), n.position('x'), n.position('y')])"
+    )
+    stored = {c.slug: (c.map_x, c.map_y) for c in Concept.objects.all()}
+    assert len(drawn) > 10 and all((x, y) == stored[slug] for slug, x, y in drawn)
+    screenshot("zoomed")
+
+
+def test_a_learner_sees_status_counts_on_a_large_trees_clusters(page, large_site, console_errors):
+    learner = log_in(page, large_site)
+    now = timezone.now()
+    roots = list(Concept.objects.filter(depth=0))
+    ConceptProgress.objects.bulk_create(
+        ConceptProgress(learner=learner, concept=c, started=now, mastered=now) for c in roots
+    )
+    open_map(page, large_site)
+    page.wait_for_function(
+        f"() => {MAP}.cy.nodes('[?cluster]').some((n) => n.data('label').includes('mastered'))"
+    )
+    labels = " ".join(
+        page.evaluate(f"() => {MAP}.cy.nodes('[?cluster]').map((n) => n.data('label'))")
+    )
+    mastered = sum(int(n) for n in re.findall(r"(\d+) mastered", labels))
+    assert mastered == len(roots)
+    page.evaluate(f"id => {MAP}.select(id)", "softmax-and-logits")
+    status = page.evaluate(f"() => {MAP}.cy.getElementById('softmax-and-logits').data('status')")
+    assert status == "available"

@@ -23,21 +23,22 @@ def sized_tree(request, demo_tree):
     return request.param
 
 
-def test_tree_page_lists_every_concept_and_ships_graph_data(client, demo_tree):
+def test_tree_page_lists_every_concept_and_points_the_map_at_its_endpoints(client, demo_tree):
     response = client.get(reverse("techtree:tree"))
     assert response.status_code == 200
     html = response.content.decode()
     for concept in Concept.objects.all():
         assert concept.get_absolute_url() in html
-    data = response.context["tree_json"]
-    assert len(data["nodes"]) == Concept.objects.count()
-    assert {"source": "softmax-and-logits", "target": "transformers"} in data["edges"]
-    assert 'id="tree-data"' in html  # json_script, not string-built JavaScript
+    # The map's data is fetched (cached JSON), not carried by the page.
+    assert 'data-map-overview="/map/overview.json"' in html
+    assert 'id="tree-data"' not in html and "tree_json" not in response.context
+    assert f"Interactive map of {Concept.objects.count()} concepts" in html
 
 
-def test_tree_page_ships_each_concepts_address_as_its_own_page_gives_it(client, demo_tree):
+def test_the_map_and_the_list_give_each_concept_the_address_its_page_has(client, demo_tree):
     response = client.get(reverse("techtree:tree"))
-    urls = {node["id"]: node["url"] for node in response.context["tree_json"]["nodes"]}
+    nodes = client.get(reverse("techtree:map_overview")).json()["nodes"]
+    urls = {node["id"]: node["url"] for node in nodes}
     listed = {row.concept.slug: row.url for _, rows in response.context["levels"] for row in rows}
     for concept in Concept.objects.all():
         assert urls[concept.slug] == listed[concept.slug] == concept.get_absolute_url()
@@ -65,13 +66,15 @@ def test_tree_page_shows_a_learner_their_statuses(client, demo_tree, django_user
     )
     client.force_login(learner)
     response = client.get(reverse("techtree:tree"))
-    nodes = {n["id"]: n for n in response.context["tree_json"]["nodes"]}
-    assert {nodes[c.slug]["status"] for c in roots} == {"mastered"}
-    assert nodes["softmax-and-logits"]["status"] == "available"
-    assert nodes["transformers"]["status"] == "locked"
+    statuses = client.get(reverse("techtree:map_statuses")).json()["statuses"]
+    assert {statuses[c.slug] for c in roots} == {"mastered"}
+    assert statuses["softmax-and-logits"] == "available"
+    assert statuses["transformers"] == "locked"
+    assert 'data-map-statuses="/map/statuses.json"' in response.content.decode()
     rows = {row.concept.slug: row for _, level in response.context["levels"] for row in level}
     assert rows["transformers"].status == Status.LOCKED
-    assert [s for s, _ in response.context["status_legend"]] == list(Status)
+    legend = [s for s, _ in response.context["status_legend"]]
+    assert legend[: len(Status)] == list(Status)  # then the review app's: placed, review due
     html = response.content.decode()
     assert "data-legend-status" in html and "Some prerequisite is not mastered yet." in html
     assert '<span class="status-badge status-mastered">mastered</span>' in html
@@ -115,7 +118,11 @@ def test_unknown_concept_is_a_friendly_404(client, demo_tree):
 def test_unpublished_concepts_are_hidden_from_learners(client, admin_client, demo_tree):
     Concept.objects.filter(slug="calibration").update(published=False)
     assert client.get("/concepts/calibration/").status_code == 404
-    assert "calibration" not in str(client.get("/").context["tree_json"])
+    from techtree import services
+
+    services.refresh_graph_figures()
+    assert "calibration" not in str(client.get("/map/overview.json").json())
+    assert "/concepts/calibration/" not in client.get("/").content.decode()
     assert admin_client.get("/concepts/calibration/").status_code == 200
 
 
@@ -150,7 +157,9 @@ def test_browse_filters_and_searches(client, demo_tree):
 
 
 def test_tree_page_queries_do_not_grow_with_the_tree(client, sized_tree, django_assert_num_queries):
-    with django_assert_num_queries(2):
+    client.get("/")  # the map's overview is in the shared cache from now on
+    # the content version and the overview (cache), one page of the list
+    with django_assert_num_queries(3):
         assert client.get("/").status_code == 200
 
 
@@ -190,8 +199,10 @@ def test_tree_page_queries_for_a_learner_do_not_grow(
     client, sized_tree, django_assert_num_queries, django_user_model
 ):
     client.force_login(django_user_model.objects.create_user("ada", password="pw"))
-    # session, user, concepts, edges, progress, the reviews due and the placed (review app)
-    with django_assert_num_queries(7):
+    client.get("/")
+    # session, user, version and overview (cache), the list's page, the edges into it,
+    # progress, the reviews due and the placed (review app)
+    with django_assert_num_queries(9):
         assert client.get("/").status_code == 200
 
 
@@ -205,7 +216,7 @@ def test_the_plain_list_is_paged_and_every_concept_is_on_one_page(client, demo_t
     assert first.context["listed"].paginator.num_pages == 2
     assert len(first.context["listed"].object_list) == selectors.LIST_PAGE_SIZE
     assert f"Concepts 1–{selectors.LIST_PAGE_SIZE} of {total}." in first.content.decode()
-    assert len(first.context["tree_json"]["nodes"]) == total  # the map still has them all
+    assert len(client.get("/map/overview.json").json()["nodes"]) == total  # the map has all
     second = client.get("/?list=2")
     listed = {row.concept.pk for _, rows in first.context["levels"] for row in rows}
     listed |= {row.concept.pk for _, rows in second.context["levels"] for row in rows}
