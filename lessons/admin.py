@@ -6,6 +6,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from lessons import examples
 from lessons.models import Lesson, WorkedExample
+from techtree.admin_inlines import LabelledTabularInline
 from techtree.extensions import register_concept_inlines
 
 
@@ -30,7 +31,7 @@ class LessonInline(admin.StackedInline):
     max_num = 1
 
 
-class WorkedExampleInline(admin.TabularInline):
+class WorkedExampleInline(LabelledTabularInline):
     model = WorkedExample
     form = WorkedExampleForm
     extra = 0

@@ -8,10 +8,11 @@ from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
 from techtree import extensions, services
+from techtree.admin_inlines import LabelledTabularInline
 from techtree.models import Concept, Prerequisite
 
 
-class PrerequisiteInline(admin.TabularInline):
+class PrerequisiteInline(LabelledTabularInline):
     """The concepts this one needs; a cycle is refused by Prerequisite.clean()."""
 
     model = Prerequisite
