@@ -40,6 +40,9 @@ class ConceptAdmin(SimpleHistoryAdmin):
     readonly_fields = ("graph_figures", "unlocked_concepts", "exercise_templates")
     inlines = [PrerequisiteInline]
 
+    class Media:
+        css = {"all": ["techtree/admin.css"]}
+
     def get_inlines(self, request: HttpRequest, obj: Concept | None) -> list:
         """The prerequisites, then what the apps above add (lesson, examples, problems)."""
         return [*self.inlines, *extensions.concept_inlines()]
