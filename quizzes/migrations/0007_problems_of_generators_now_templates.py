@@ -37,6 +37,8 @@ NOW_TEMPLATES = {
     "logsumexp_value": "log-sum-exp-by-hand",
     "logsumexp_huge": "log-sum-exp-of-huge-logits",
     "log_softmax_underflow": "a-log-probability-that-cannot-be-a-probability",
+    "float32_exp_overflow": "which-exponential-overflows",
+    "float32_spacing": "the-gap-between-floats",
 }
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import mpmath as mp
+import numpy as np
 import pytest
 
 from exercises import templates
@@ -108,6 +109,7 @@ REFERENCES: dict[str, Callable[[dict], object]] = {
     "the-gradient-at-the-true-class": lambda i: mp.mpf(i["t"][i["y"]]) / 10 - 1,
     "the-gradient-entries-add-up-to-zero": lambda i: _grad(i["z"], i["y"])[3],
     "log-sum-exp-by-hand": lambda i: _logsumexp(i["z"]),
+    "the-gap-between-floats": lambda i: mp.mpf(2) ** (i["k"] - 23),
     "log-sum-exp-of-huge-logits": lambda i: _logsumexp([i["base"] + v for v in i["o"]]),
     "a-log-probability-that-cannot-be-a-probability": lambda i: (
         i["low"] - _logsumexp(_underflow_logits(i))
@@ -166,6 +168,17 @@ def test_the_log_sum_exp_choice_names_the_interval_that_holds_it():
             if low <= lse <= high:
                 holding.append(key)
         assert holding == [exercise.answer], (seed, exercise.options)
+
+
+def test_the_overflow_choice_names_the_one_exponential_past_float32():
+    largest = mp.mpf(float(np.finfo(np.float32).max))
+    for seed in SEEDS:
+        exercise = templates.build(_entry("which-exponential-overflows"), seed)
+        past = [key for key, text in exercise.options if mp.exp(int(text[4:-3])) > largest]
+        assert past == [exercise.answer], (seed, exercise.options)
+        with np.errstate(over="ignore"):  # the overflow is the point: float32 agrees
+            overflowed = [k for k, t in exercise.options if np.isinf(np.exp(np.float32(t[4:-3])))]
+        assert overflowed == past
 
 
 def test_the_distribution_choice_names_the_one_valid_list():

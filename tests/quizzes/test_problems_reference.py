@@ -203,20 +203,6 @@ def _(instance, inputs):
 FLOAT32_MAX = (2 - mp.mpf(2) ** -23) * mp.mpf(2) ** 127
 
 
-@check("float32_exp_overflow")
-def _(instance, inputs):
-    over = [x for x in inputs["exponents"] if mp.exp(x) > FLOAT32_MAX]
-    assert over == [inputs["overflowing"]]
-    assert chosen(instance) == f"$e^{{{int(over[0])}}}$"
-
-
-@check("float32_spacing")
-def _(instance, inputs):
-    k = inputs["power"]
-    # float32 has a 24-bit significand: between 2^k and 2^(k+1) the step is 2^(k - 23).
-    close(instance.answer, mp.mpf(2) ** (k - 23), rel=0)
-
-
 # --- Decoding, temperature, calibration -----------------------------------------------------------
 
 
