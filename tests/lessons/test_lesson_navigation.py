@@ -164,3 +164,12 @@ def test_core_concepts_never_split_across_columns():
 
     css = Path(finders.find("techtree/site.css")).read_text(encoding="utf-8")
     assert re.search(r"\.atoms li[^{]*\{[^}]*break-inside:\s*avoid", css)
+
+
+@pytest.mark.django_db
+def test_authors_edit_both_in_the_admin(admin_client, demo_tree):
+    lesson = Lesson.objects.get(concept__slug="softmax-and-logits")
+    html = admin_client.get(f"/admin/lessons/lesson/{lesson.pk}/change/").content.decode()
+    assert 'name="tldr"' in html and 'name="essentials"' in html
+    concept_form = admin_client.get(f"/admin/techtree/concept/{lesson.concept.pk}/change/")
+    assert 'name="lesson-0-tldr"' in concept_form.content.decode()
