@@ -2,9 +2,11 @@
 
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.templatetags.static import static
+from django.utils.safestring import mark_safe
 
-from techtree import extensions, graph, selectors, tree_map
+from techtree import extensions, graph, selectors, tree_map, versions
 from techtree.forms import BrowseFilterForm
 from techtree.models import Concept
 
@@ -94,15 +96,36 @@ def browse(request: HttpRequest) -> HttpResponse:
 
 
 def concept(request: HttpRequest, slug: str) -> HttpResponse:
-    """A concept's page: its place in the graph, its learning path, and its lesson."""
+    """A concept's page: its place in the graph, its learning path, and its lesson.
+
+    The graph part (neighbours, figures, load and learning path, rendered) is the same for
+    every learner, so it is built once per content version and read from the shared cache;
+    the lesson, the practice and whatever else is the learner's own are added per request.
+    """
+    audience = "staff" if request.user.is_staff else "public"
     try:
-        view = selectors.concept_view(slug, include_unpublished=request.user.is_staff)
+        view, graph_html = versions.cached_fragment(
+            f"concept-graph:{audience}:{slug}",
+            lambda: concept_graph(slug, include_unpublished=request.user.is_staff),
+        )
     except Concept.DoesNotExist:
         raise Http404(f"No concept called “{slug}”.") from None
-    context = {"view": view, "concept": view.concept, "definitions": graph.FIGURE_DEFINITIONS}
+    context = {
+        "view": view,
+        "concept": view.concept,
+        "definitions": graph.FIGURE_DEFINITIONS,
+        "graph_html": mark_safe(graph_html),  # rendered by our own template, escaped there
+    }
     for section in extensions.concept_sections():  # the lesson, practice, ... (apps above)
         context.update(section(request, view))
     return render(request, "techtree/concept.html", context)
+
+
+def concept_graph(slug: str, *, include_unpublished: bool) -> tuple[selectors.ConceptView, str]:
+    """A concept's graph part: its view and the aside's HTML; Concept.DoesNotExist if unknown."""
+    view = selectors.concept_view(slug, include_unpublished=include_unpublished)
+    context = {"view": view, "concept": view.concept, "definitions": graph.FIGURE_DEFINITIONS}
+    return view, render_to_string("techtree/_concept_graph.html", context)
 
 
 def favicon(request: HttpRequest) -> HttpResponse:

@@ -383,11 +383,10 @@ def sized_tree(request, demo_tree):
 def test_concept_page_queries_do_not_grow_with_lessons_or_examples(
     client, sized_tree, django_assert_num_queries
 ):
-    client.get(f"/concepts/{SOFTMAX}/")  # its rendered lesson is in the shared cache from now on
-    # concept, prerequisites, unlocks, everything behind it, the load panel (the percentile's
-    # aggregate, the ancestry's edges, what it leads to), the content version and the
-    # rendered lesson (cache), examples, problems, its quality (feedback)
-    with django_assert_num_queries(12):
+    client.get(f"/concepts/{SOFTMAX}/")  # its graph part and lesson are in the shared cache now
+    # the visitor's session (their practice seeds), the content version and the graph part
+    # (cache), examples, the version and the rendered lesson (cache), problems, its quality
+    with django_assert_num_queries(8):
         assert client.get(f"/concepts/{SOFTMAX}/").status_code == 200
 
 
@@ -396,8 +395,8 @@ def test_concept_page_queries_for_a_learner_do_not_grow(
 ):
     client.force_login(django_user_model.objects.create_user("ada", password="pw"))
     client.get(f"/concepts/{SOFTMAX}/")  # the session exists from now on
-    # + session, user, the learner's problem progress and concept progress
-    with django_assert_num_queries(16):
+    # + user, the learner's problem progress and concept progress
+    with django_assert_num_queries(11):
         assert client.get(f"/concepts/{SOFTMAX}/").status_code == 200
 
 

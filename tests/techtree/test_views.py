@@ -174,11 +174,10 @@ def test_concept_page_queries_do_not_grow_with_the_tree(
     client, sized_tree, django_assert_num_queries
 ):
     slug = "logit-evolution"  # the deepest demo concept, in a tree of either size
-    client.get(f"/concepts/{slug}/")  # its rendered lesson is in the shared cache from now on
-    # concept, prerequisites, unlocks, everything behind it, the load panel (the percentile's
-    # aggregate, the ancestry's edges, what it leads to), the content version and the
-    # rendered lesson (cache), examples, problems, its quality (feedback)
-    with django_assert_num_queries(12):
+    client.get(f"/concepts/{slug}/")  # its graph part and lesson are in the shared cache now
+    # the visitor's session (their practice seeds), the content version and the graph part
+    # (cache), examples, the version and the rendered lesson (cache), problems, its quality
+    with django_assert_num_queries(8):
         assert client.get(f"/concepts/{slug}/").status_code == 200
 
 
@@ -189,9 +188,9 @@ def test_concept_page_queries_for_a_learner_do_not_grow(
     client.force_login(learner)
     slug = "logit-evolution"  # the deepest demo concept, in a tree of either size
     client.get(f"/concepts/{slug}/")  # the session exists from now on
-    # + session, user, the learner's problem progress and concept progress (the quality
-    # query also reads their rating and whether they practised)
-    with django_assert_num_queries(16):
+    # + user, the learner's problem progress and concept progress (the quality query also
+    # reads their rating and whether they practised)
+    with django_assert_num_queries(11):
         assert client.get(f"/concepts/{slug}/").status_code == 200
 
 
