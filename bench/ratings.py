@@ -82,11 +82,15 @@ def main() -> None:
         assert client.get(url).status_code == 200
         took = best(lambda url=url: client.get(url), args.repeat)
         print(f"  browse {label:<22} {took * 1000:7.1f} ms  {took / login:5.1f}x login")
-    page = selectors.browse_page(sort="rating")
-    sql, params = page.object_list.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
-        print("  plan of the sorted page:", "; ".join(row[-1] for row in cursor.fetchall()))
+    from feedback.pages import BestRatedFirst
+
+    ordered = BestRatedFirst(selectors.published_concepts())
+    for label, part in [("rated", ordered.rated[:60]), ("unrated", ordered.unrated[:60])]:
+        sql, params = part.query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+            plan = "; ".join(row[-1] for row in cursor.fetchall())
+        print(f"  plan of a page of the {label}: {plan}")
 
 
 if __name__ == "__main__":

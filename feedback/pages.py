@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import Any
 
 from django.db.models import F
@@ -22,16 +23,38 @@ def concept_section(request: HttpRequest, view: Any) -> dict[str, Any]:
     }
 
 
-def _best_rated_first(concepts):
-    """Best mean first, more ratings first among equals, unrated last: one query a page
-    (the database sorts the filtered concepts; bench/ratings.py measures it)."""
-    return concepts.annotate(
-        rating_mean=F("quality__mean"), rating_count=F("quality__count")
-    ).order_by(
-        F("quality__mean").desc(nulls_last=True),
-        F("quality__count").desc(nulls_last=True),
-        "title",
-    )
+class BestRatedFirst:
+    """Published concepts, best mean first (more ratings first among equals), then the
+    unrated by title, paged in two index-ordered parts: the rated ones are read in the order
+    of the summary row's index (ConceptQuality.Meta.indexes), so no page sorts the tree.
+    A Paginator reads it like a queryset: count() and slices."""
+
+    def __init__(self, concepts) -> None:
+        self.rated = (
+            concepts.filter(quality__count__gt=0)
+            .annotate(rating_mean=F("quality__mean"), rating_count=F("quality__count"))
+            .order_by("-quality__mean", "-quality__count", "pk")
+        )
+        self.unrated = concepts.exclude(quality__count__gt=0).order_by("title")
+        self.all = concepts
+
+    def count(self) -> int:
+        return self.all.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    @cached_property
+    def rated_count(self) -> int:
+        return self.rated.count()
+
+    def __getitem__(self, index: slice) -> list:
+        start, stop = index.start or 0, index.stop
+        shown = list(self.rated[start:stop]) if start < self.rated_count else []
+        if stop is None or stop > self.rated_count:
+            skip = max(0, start - self.rated_count)
+            shown += list(self.unrated[skip : None if stop is None else stop - self.rated_count])
+        return shown
 
 
-BROWSE_ORDER = BrowseOrder(key="rating", label="Best rated first", apply=_best_rated_first)
+BROWSE_ORDER = BrowseOrder(key="rating", label="Best rated first", apply=BestRatedFirst)

@@ -214,6 +214,26 @@ def test_browse_sorts_by_rating_paged(client, tree, problem, django_user_model):
     assert client.get("/concepts/?sort=nonsense").status_code == 200  # ignored, title order
 
 
+def test_browse_by_rating_lists_every_concept_once_across_pages(client, tree, django_user_model):
+    from techtree.loading import load_synthetic_tree
+
+    load_synthetic_tree(150)
+    learner = django_user_model.objects.create_user("r")
+    for concept in (tree[ROOT], tree[OTHER]):
+        practise(learner, concept.problems.get(order=1))
+    services.rate(learner=learner, concept=tree[ROOT], stars=4)
+    services.rate(learner=learner, concept=tree[OTHER], stars=4)
+    seen = []
+    for number in (1, 2, 3):
+        page = client.get(f"/concepts/?sort=rating&page={number}").context["page"]
+        seen += [c.pk for c in page]
+    published = Concept.objects.filter(published=True)
+    assert sorted(seen) == sorted(published.values_list("pk", flat=True))
+    assert seen[:2] == sorted([tree[ROOT].pk, tree[OTHER].pk])  # equal ratings: by id
+    titles = list(published.exclude(pk__in=seen[:2]).order_by("title").values_list("pk", flat=True))
+    assert seen[2:] == titles
+
+
 @pytest.fixture(params=[0, 300], ids=["small", "plus300"])
 def sized_tree(request, db):
     from techtree.loading import load_synthetic_tree
@@ -240,5 +260,7 @@ def test_the_quality_section_costs_one_query_whatever_the_tree(
 def test_browse_by_rating_costs_the_same_whatever_the_tree(
     client, sized_tree, django_assert_num_queries
 ):
-    with django_assert_num_queries(3):  # domains, count, page
+    # domains, count, how many are rated, the page (rated and unrated parts meet on page 1
+    # only when fewer than a page are rated: here none are, so one part)
+    with django_assert_num_queries(4):
         assert client.get("/concepts/?sort=rating").status_code == 200
