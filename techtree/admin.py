@@ -1,6 +1,6 @@
 """Authoring the tree in the Django admin: concepts with their prerequisites inline."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
@@ -9,7 +9,27 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from techtree import extensions, services
 from techtree.admin_inlines import LabelledTabularInline
-from techtree.models import Concept, Prerequisite
+from techtree.models import Concept, FigureRefresh, Prerequisite
+
+# Fields whose change moves graph figures of other concepts (minutes and atomic ideas are
+# summed over what stands behind a concept); a change of `published` changes the graph.
+SUMMED_FIELDS = {"minutes", "core_concepts"}
+
+
+def edges_of(concept: Concept) -> set[tuple[int, int]]:
+    """The concept's prerequisite edges, as (prerequisite id, concept id)."""
+    return set(Prerequisite.objects.filter(concept=concept).values_list("prerequisite", "concept"))
+
+
+def warn_if_refreshing(request: HttpRequest) -> None:
+    """Say so on the page while the stored figures wait for a whole-tree refresh."""
+    refresh = FigureRefresh.objects.waiting()
+    if request.method == "GET" and refresh:
+        messages.warning(
+            request,
+            f"Graph figures are being refreshed ({refresh.status}); until it is done they "
+            "may be out of date.",
+        )
 
 
 class PrerequisiteInline(LabelledTabularInline):
@@ -71,7 +91,10 @@ class ConceptAdmin(SimpleHistoryAdmin):
         if not concept.is_placed:
             return "Computed once the concept is saved and published."
         return format_html(
-            "<dl>{}</dl>",
+            "{}<dl>{}</dl>",
+            "Being refreshed by the task worker: these may be out of date."
+            if concept.figures_stale
+            else "",
             format_html_join(
                 "",
                 "<dt><strong>{}: {}</strong></dt><dd>{}</dd>",
@@ -105,25 +128,53 @@ class ConceptAdmin(SimpleHistoryAdmin):
         unlocks = concept.unlocks.order_by("title") if concept.pk else []
         return ", ".join(c.title for c in unlocks) or "Nothing yet."
 
+    def changelist_view(self, request: HttpRequest, extra_context=None):
+        warn_if_refreshing(request)
+        return super().changelist_view(request, extra_context)
+
+    def changeform_view(
+        self, request: HttpRequest, object_id=None, form_url="", extra_context=None
+    ):
+        warn_if_refreshing(request)
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
     def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
+        """Save the prerequisites, then refresh only the figures the change can move."""
+        before = edges_of(form.instance) if change else set()
         super().save_related(request, form, formsets, change)
-        services.refresh_graph_figures()
+        concept = form.instance
+        if not change or "published" in form.changed_data:
+            if concept.published:  # added to the published tree with all its edges
+                services.refresh_figures_after(published=[concept.pk])
+            elif change:  # withdrawn: its edges leave the tree, it loses its figures
+                services.refresh_whole_tree()
+            return
+        after = edges_of(form.instance)
+        summed = SUMMED_FIELDS.intersection(form.changed_data)
+        services.refresh_figures_after(
+            added=after - before,
+            removed=before - after,
+            concepts=[form.instance.pk] if summed else [],
+        )
 
     def history_form_view(self, request: HttpRequest, object_id, version_id, extra_context=None):
         """Reverting to an earlier version (History, then a date) may change what is
         published, so the figures are refreshed after it as after any save."""
         response = super().history_form_view(request, object_id, version_id, extra_context)
         if request.method == "POST" and response.status_code == 302:
-            services.refresh_graph_figures()
+            services.refresh_whole_tree()
         return response
 
     def delete_model(self, request: HttpRequest, obj: Concept) -> None:
         super().delete_model(request, obj)
-        services.refresh_graph_figures()
+        if obj.published:  # an unpublished concept was never part of the figures
+            services.refresh_whole_tree()
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
+        published = queryset.filter(published=True).exists()
         super().delete_queryset(request, queryset)
-        services.refresh_graph_figures()
+        if published:
+            services.refresh_whole_tree()
 
 
 @admin.register(Prerequisite)
@@ -136,16 +187,37 @@ class PrerequisiteAdmin(SimpleHistoryAdmin):
     autocomplete_fields = ["concept", "prerequisite"]
 
     def save_model(self, request: HttpRequest, obj: Prerequisite, form, change: bool) -> None:
+        before = Prerequisite.objects.filter(pk=obj.pk).values_list("prerequisite", "concept")
+        removed = set(before) if change else set()
         super().save_model(request, obj, form, change)
-        services.refresh_graph_figures()
+        services.refresh_figures_after(
+            added={(obj.prerequisite_id, obj.concept_id)} - removed,
+            removed=removed - {(obj.prerequisite_id, obj.concept_id)},
+        )
 
     def delete_model(self, request: HttpRequest, obj: Prerequisite) -> None:
+        edge = (obj.prerequisite_id, obj.concept_id)
         super().delete_model(request, obj)
-        services.refresh_graph_figures()
+        services.refresh_figures_after(removed={edge})
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
+        removed = set(queryset.values_list("prerequisite", "concept"))
         super().delete_queryset(request, queryset)
-        services.refresh_graph_figures()
+        services.refresh_figures_after(removed=removed)
+
+
+@admin.register(FigureRefresh)
+class FigureRefreshAdmin(admin.ModelAdmin):
+    """Whole-tree figure refreshes, queued for the task worker, and how far each got."""
+
+    list_display = ("pk", "requested", "started", "finished", "status")
+    readonly_fields = ("requested", "started", "finished", "done", "total", "status")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
 
 
 admin.site.site_header = "techtree authoring"

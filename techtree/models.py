@@ -79,6 +79,9 @@ class Concept(models.Model):
         blank=True,
     )
 
+    # While a whole-tree refresh queued after a change to this concept's region waits for
+    # the task worker, its stored figures may be out of date: pages say so.
+    figures_stale = models.BooleanField(default=False, editable=False)
     # Graph figures of the published tree, kept current by services.refresh_graph_figures().
     depth = models.PositiveIntegerField(null=True, editable=False)
     unlocks_count = models.PositiveIntegerField(null=True, editable=False)
@@ -96,7 +99,9 @@ class Concept(models.Model):
     updated = models.DateTimeField(auto_now=True)
 
     # Who changed what and when, with the values before (admin: History, and revert).
-    history = HistoricalRecords(excluded_fields=[*graph.FIGURE_FIELDS, *MAP_FIELDS])  # derived
+    history = HistoricalRecords(  # derived fields are not authored
+        excluded_fields=[*graph.FIGURE_FIELDS, *MAP_FIELDS, "figures_stale"]
+    )
 
     class Meta:
         ordering = ["title"]
@@ -220,3 +225,44 @@ class Prerequisite(models.Model):
         )
         if cycle:
             raise ValidationError(cycle, code="cycle")
+
+
+class FigureRefreshQuerySet(models.QuerySet):
+    def waiting(self) -> FigureRefresh | None:
+        """The newest refresh not yet done, if any: while there is one, figures may be stale."""
+        return self.filter(finished=None).order_by("-pk").first()
+
+
+class FigureRefresh(models.Model):
+    """A recomputation of every stored figure, asked for when a change touches too much of
+    the tree to refresh in the request, and run by the task worker (techtree.tasks).
+
+    While one is unfinished the stored figures may be out of date, and pages say so.
+    """
+
+    requested = models.DateTimeField(auto_now_add=True)
+    started = models.DateTimeField(null=True, blank=True)
+    finished = models.DateTimeField(null=True, blank=True)
+    done = models.PositiveIntegerField("concepts written", default=0)
+    total = models.PositiveIntegerField("concepts to write", default=0)
+
+    objects = FigureRefreshQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-pk"]
+        verbose_name = "figure refresh"
+        verbose_name_plural = "figure refreshes"
+
+    def __str__(self) -> str:
+        return f"Figure refresh {self.pk} ({self.status})"
+
+    @property
+    def status(self) -> str:
+        """Where it stands, in words: 'waiting for the worker', 'computing', '120 of 400 ...'."""
+        if self.finished:
+            return "done"
+        if not self.started:
+            return "waiting for the worker"
+        if not self.total:
+            return "computing"
+        return f"{self.done:,} of {self.total:,} concepts written"

@@ -69,6 +69,8 @@ INSTALLED_APPS = [
     "lens",
     "authoring",  # the top floor: template admin and preview, history, dump_content
     "axes",  # login failures per username and per client, in the database
+    "django_tasks",  # background tasks (the backport of Django 6's django.tasks)
+    "django_tasks_db",  # ...queued in the database, run by `manage.py db_worker`
 ]
 
 MIDDLEWARE = [
@@ -146,6 +148,14 @@ else:
     CACHES = {"default": DATABASE_CACHE}
 
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
+
+# Background work (a whole-tree figure refresh) is queued in the database and run by
+# `manage.py db_worker` (make serve starts one); every server and worker sees the same queue.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# An edge change refreshes, in the request, the figures of the concepts it touches: itself,
+# everything after its head and everything behind those. Past this many concepts the whole
+# tree is refreshed in the background instead, and pages say the figures are being refreshed.
+GRAPH_REFRESH_INLINE_LIMIT = int(os.environ.get("GRAPH_REFRESH_INLINE_LIMIT", "20000"))
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
