@@ -18,6 +18,9 @@ Every value can be overridden with the environment variable named beside it.
 """
 
 import os
+import subprocess
+import sys
+from pathlib import Path
 
 
 def _int(name: str, default: int) -> int:
@@ -56,3 +59,28 @@ max_requests = _int("MAX_REQUESTS", 2000)
 max_requests_jitter = _int("MAX_REQUESTS_JITTER", 200)
 
 accesslog = os.environ.get("ACCESS_LOG", "-")
+
+# The task worker (django-tasks' `manage.py db_worker`): whole-tree figure refreshes that an
+# admin save queues run there (techtree/tasks.py). The arbiter starts one beside the web
+# workers and stops it on exit; TASK_WORKER=0 leaves it to be run elsewhere (one per
+# database is enough; more are safe, a refresh that started from an older graph gives way).
+_task_worker = None
+
+
+def when_ready(server) -> None:
+    global _task_worker
+    if os.environ.get("TASK_WORKER", "1") == "1":
+        _task_worker = subprocess.Popen(
+            [sys.executable, "manage.py", "db_worker", "--interval", "1"],
+            cwd=Path(__file__).resolve().parent,
+        )
+        server.log.info("Started the task worker (pid %s)", _task_worker.pid)
+
+
+def on_exit(server) -> None:
+    if _task_worker and _task_worker.poll() is None:
+        _task_worker.terminate()  # db_worker stops after its current task
+        try:
+            _task_worker.wait(graceful_timeout)
+        except subprocess.TimeoutExpired:
+            _task_worker.kill()
