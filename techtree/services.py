@@ -278,6 +278,8 @@ def refresh_figures_after(
         )
     upstream = graph_delta.upstream(sources, edges)
     exits = _read_exits(sources) if sources else []
+    if any(chain is None and c not in fresh for _, c, chain in exits):  # never placed
+        return queue_figure_refresh(region=(heads, sources))
     figures = graph_delta.region_figures(
         [row[0] for row in rows],
         edges,

@@ -315,3 +315,20 @@ def test_deleting_an_unpublished_concept_refreshes_nothing(author, monkeypatch):
     response = author.post(f"/admin/techtree/concept/{draft.pk}/delete/", {"post": "yes"})
     assert response.status_code == 302
     assert stored() == reference()
+
+
+def test_a_region_with_unplaced_figures_is_not_trusted_but_queued():
+    load_synthetic_tree(60)
+    deepest = Concept.objects.order_by("-depth", "pk").first()
+    root = Concept.objects.filter(depth=0).exclude(unlocks=deepest).order_by("pk").first()
+    Concept.objects.filter(pk=deepest.pk).update(depth=None)  # inside the region
+    assert services.refresh_figures_after(concepts=[deepest.pk]) == "queued"
+    assert services.run_figure_refresh(FigureRefresh.objects.waiting().pk)
+    assert stored() == reference()
+
+    child = Concept.objects.filter(prerequisite_links__prerequisite=root).first()
+    Concept.objects.filter(pk=child.pk).update(chain_length=None)  # behind an exit of root
+    Prerequisite.objects.create(prerequisite=root, concept=deepest)
+    assert services.refresh_figures_after(added={(root.pk, deepest.pk)}) == "queued"
+    assert services.run_figure_refresh(FigureRefresh.objects.waiting().pk)
+    assert stored() == reference()
