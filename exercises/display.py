@@ -149,9 +149,3 @@ def square_root(n: float, show: Callable[[float], str] = fmt) -> str:
     root = math.sqrt(_checked(n))
     relation = "=" if root == int(root) and int(root) ** 2 == n else r"\approx"
     return rf"\sqrt{{{num(n)}}} {relation} {num(root) if relation == '=' else show(root)}"
-
-
-def coefficient(a: float) -> str:
-    """A number written before a variable: "2" in 2x, nothing for 1x, "-" for -1x."""
-    text = num(a)
-    return {"1": "", "-1": "-"}.get(text, text)

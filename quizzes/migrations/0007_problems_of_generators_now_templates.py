@@ -39,6 +39,8 @@ NOW_TEMPLATES = {
     "log_softmax_underflow": "a-log-probability-that-cannot-be-a-probability",
     "float32_exp_overflow": "which-exponential-overflows",
     "float32_spacing": "the-gap-between-floats",
+    "residual_stream_update": "the-residual-stream-through-a-block",
+    "layer_norm_vector": "layer-normalisation",
 }
 
 

@@ -1,5 +1,6 @@
-"""Problems on transformers (residual stream, layer norm, unembedding, causal training) and
-on how logits evolve through the layers (ranks, the logit lens, relative scores)."""
+"""Problems on transformers (unembedding, causal training; the residual stream and layer norm
+are templates in the concept file) and on how logits evolve through the layers (ranks, the
+logit lens, relative scores)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import random
 import numpy as np
 
 from exercises import Step, draws, readout
-from exercises.display import matrix, num, nums, plain, term, vec
+from exercises.display import matrix, num, nums, plain, vec
 from lessons import engine
 from quizzes.problem_generators.writing import (
     NUMBER_FORMAT,
@@ -16,11 +17,9 @@ from quizzes.problem_generators.writing import (
     WHOLE_NUMBER_FORMAT,
     Option,
     differs,
-    floats,
     fmt4,
     pos,
     shuffled,
-    vector_format,
     wrong_only,
 )
 from quizzes.problems import ProblemInstance, register
@@ -38,118 +37,6 @@ def _vocabulary(tokens: list[str]) -> str:
 
 
 # --- Transformers ------------------------------------------------------------------------------
-
-
-@register("residual_stream_update", title="The residual stream", kind="vector", difficulty="easy")
-def residual_stream_update(rng: random.Random) -> ProblemInstance:
-    """A block adds attention's output, then the MLP's, to the stream."""
-    d = 3
-    h = [float(rng.choice(readout.RESIDUAL_GRID)) for _ in range(d)]
-    attn = [float(rng.choice(readout.UPDATE_GRID)) for _ in range(d)]
-    mlp = [float(rng.choice(readout.UPDATE_GRID)) for _ in range(d)]
-    after_attention = np.array(h) + np.array(attn)
-    answer = after_attention + np.array(mlp)
-    steps = (
-        Step(
-            "Add attention's output",
-            rf"\mathbf{{h}} + \mathbf{{a}} = {nums(h)} + {nums(attn)} = {nums(after_attention)}",
-            "",
-            {"after_attention": plain(after_attention)},
-        ),
-        Step(
-            "Add the MLP's output",
-            rf"{nums(after_attention)} + {nums(mlp)} = {nums(answer)}",
-            "Each sub-layer writes into the stream by addition; nothing is overwritten.",
-            {"after_block": plain(answer)},
-        ),
-    )
-    return ProblemInstance(
-        statement=(
-            f"A transformer block receives the residual stream $\\mathbf{{h}} = {nums(h)}$. Its "
-            f"attention sub-layer outputs $\\mathbf{{a}} = {nums(attn)}$ and its MLP then outputs "
-            f"$\\mathbf{{m}} = {nums(mlp)}$. What is the residual stream after the block? Enter "
-            "its three entries, comma-separated."
-        ),
-        kind="vector",
-        answer=floats(answer),
-        hints=(
-            "Residual connections add each sub-layer's output to the stream.",
-            "The stream after the block is $\\mathbf{h} + \\mathbf{a} + \\mathbf{m}$.",
-        ),
-        solution=(
-            f"The stream after the block is $\\mathbf{{h}} + \\mathbf{{a}} + \\mathbf{{m}} = "
-            f"{nums(h)} + {nums(attn)} + {nums(mlp)} = {nums(answer)}$. Because every layer "
-            "adds to the stream rather than replacing it, earlier information stays readable."
-        ),
-        steps=steps,
-        answer_format=vector_format(3),
-        inputs={"h": h, "attention": attn, "mlp": mlp},
-        mistakes=wrong_only(floats(answer), (floats(np.array(attn) + np.array(mlp)),)),
-    )
-
-
-@register("layer_norm_vector", title="Layer normalisation", kind="vector", difficulty="medium")
-def layer_norm_vector(rng: random.Random) -> ProblemInstance:
-    """(x - mean) / std, with the population standard deviation, no gain, bias or epsilon."""
-    d = 4
-    x = draws.until(
-        lambda: [float(rng.randint(-3, 5)) for _ in range(d)], lambda v: len(set(v)) >= 3
-    )
-    mean = float(np.mean(x))
-    centred = np.array(x) - mean
-    std = float(np.sqrt(np.mean(centred**2)))
-    answer = centred / std
-    steps = (
-        Step(
-            "Mean",
-            rf"\mu = \frac{{{' + '.join(term(v) for v in x)}}}{{{d}}} = {num(mean)}",
-            "",
-            {"mean": mean},
-        ),
-        Step("Centre", rf"\mathbf{{x}} - \mu = {nums(centred)}", "", {"centred": plain(centred)}),
-        Step(
-            "Standard deviation",
-            rf"\sigma = \sqrt{{\frac{{{' + '.join(f'{term(c)}^2' for c in centred)}}}{{{d}}}}}"
-            rf" = {fmt4(std)}",
-            "The population standard deviation: divide by $d$, not $d - 1$.",
-            {"std": std},
-        ),
-        Step(
-            "Divide",
-            rf"\operatorname{{LN}}(\mathbf{{x}}) = {vec(answer, fmt4)}",
-            "Mean 0 and standard deviation 1, whatever the scale of the input.",
-            {"normalised": plain(answer)},
-        ),
-    )
-    return ProblemInstance(
-        statement=(
-            f"Apply layer normalisation to $\\mathbf{{x}} = {nums(x)}$: subtract the mean of its "
-            "entries, then divide by their standard deviation (the population one, dividing by "
-            "4). Use no learned gain or bias and no $\\varepsilon$. Enter the four results in "
-            f"order, comma-separated, each {SIG3}."
-        ),
-        kind="vector",
-        answer=floats(answer),
-        hints=(
-            f"The mean is $\\mu = {num(mean)}$.",
-            f"The centred vector is ${nums(centred)}$; its standard deviation is the square "
-            "root of the mean of the squares.",
-            f"$\\sigma \\approx {fmt4(std)}$; divide each centred entry by it.",
-        ),
-        solution=(
-            f"$\\mu = {num(mean)}$, so $\\mathbf{{x}} - \\mu = {nums(centred)}$. The mean of the "
-            f"squares is ${fmt4(std**2)}$, so $\\sigma \\approx {fmt4(std)}$, and "
-            f"$\\operatorname{{LN}}(\\mathbf{{x}}) \\approx {vec(answer, fmt4)}$. The result has "
-            "mean 0 and standard deviation 1, which keeps the residual stream's scale steady "
-            "from layer to layer."
-        ),
-        steps=steps,
-        answer_format=vector_format(4),
-        inputs={"x": x},
-        mistakes=wrong_only(
-            floats(answer), (floats(centred), floats(centred / float(np.std(x, ddof=1))))
-        ),
-    )
 
 
 @register(

@@ -59,6 +59,12 @@ def _underflow_logits(i) -> list:
     return [i["low"] if n == i["i"] else next(others) for n in range(3)]
 
 
+def _layer_norm(x) -> list:
+    mean = mp.fsum(x) / len(x)
+    sd = mp.sqrt(mp.fsum((v - mean) ** 2 for v in x) / len(x))
+    return [(v - mean) / sd for v in x]
+
+
 def _f_descent(i, w) -> list:
     a, b, c, eta = (mp.mpf(i[n]) for n in ("a", "b", "c", "eta"))
     grad = [2 * (w[0] - a), 2 * c * (w[1] - b)]
@@ -110,6 +116,10 @@ REFERENCES: dict[str, Callable[[dict], object]] = {
     "the-gradient-entries-add-up-to-zero": lambda i: _grad(i["z"], i["y"])[3],
     "log-sum-exp-by-hand": lambda i: _logsumexp(i["z"]),
     "the-gap-between-floats": lambda i: mp.mpf(2) ** (i["k"] - 23),
+    "the-residual-stream-through-a-block": lambda i: [
+        mp.mpf(h) + a + m for h, a, m in zip(i["h"], i["a"], i["m"], strict=True)
+    ],
+    "layer-normalisation": lambda i: _layer_norm([mp.mpf(v) for v in i["x"]]),
     "log-sum-exp-of-huge-logits": lambda i: _logsumexp([i["base"] + v for v in i["o"]]),
     "a-log-probability-that-cannot-be-a-probability": lambda i: (
         i["low"] - _logsumexp(_underflow_logits(i))

@@ -368,20 +368,6 @@ def _(instance, inputs):
 # --- Transformers and logit evolution -------------------------------------------------------------
 
 
-@check("residual_stream_update")
-def _(instance, inputs):
-    parts = zip(inputs["h"], inputs["attention"], inputs["mlp"], strict=True)
-    close(instance.answer, [mp.mpf(h) + mp.mpf(a) + mp.mpf(m) for h, a, m in parts])
-
-
-@check("layer_norm_vector")
-def _(instance, inputs):
-    x = mpf_list(inputs["x"])
-    mean = mp.fsum(x) / len(x)
-    std = mp.sqrt(mp.fsum((v - mean) ** 2 for v in x) / len(x))
-    close(instance.answer, [(v - mean) / std for v in x])
-
-
 @check("next_token_probability")
 def _(instance, inputs):
     z = ref_matvec(inputs["h"], inputs["unembedding"])
