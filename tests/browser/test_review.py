@@ -18,6 +18,7 @@ from placement import services as placement
 from placement.models import TestOut
 from quizzes.models import ConceptProgress, Problem
 from review.models import Review, ReviewCard
+from tests.browser.test_accessibility import Audit
 from tests.browser.test_practice import GRADED, SOFTMAX, card_for, numbers_of, sign_up, submit
 from tests.quizzes.solving import seed_of
 
@@ -65,6 +66,10 @@ def test_test_out_master_softmax_then_review_when_due(page, site, console_errors
     assert str(secret) not in page.content()
     report = page.locator(f"[data-report=problem-{problem_id}]")
     report.locator("summary").click()
+    # the rating form and an open report form pass axe-core like every page
+    audit = Audit(page, site)
+    audit.check("concept (rated, a report form open)")
+    audit.finish()
     report.get_by_label("What is wrong?").select_option("unclear")
     report.get_by_label(re.compile("Note for the authors")).fill("Which logit is z_2?")
     report.get_by_role("button", name="Send the report").click()
