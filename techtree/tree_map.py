@@ -16,7 +16,6 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from django.db import connection
 from django.db.models import Count, Max, Min, Q
 from django.db.models.expressions import RawSQL
 
@@ -27,7 +26,8 @@ from techtree.palette import domain_index
 FULL_MAP_CONCEPTS = 1000  # up to this many, the map shows every concept at once
 BANDS = 8  # bands of depth in the overview (each cluster is a domain and a band)
 TILE_COLUMNS = 24  # layout slots across one tile
-NEIGHBOURHOOD_LIMIT = 1500  # concepts sent behind, and ahead of, a selected concept
+NEIGHBOURHOOD_LIMIT = 1500  # concepts sent behind a selected concept (its learning path)
+AHEAD_LIMIT = 300  # concepts sent ahead of it (the nearest; the panel gives the count)
 FIND_LIMIT = 12  # titles offered by the find box
 
 NODE_FIELDS = ("id", "slug", "title", "domain", "difficulty", "depth", "map_x", "map_y")
@@ -52,9 +52,9 @@ def _placed() -> Any:
     return selectors.published_concepts().filter(depth__isnull=False, map_x__isnull=False)
 
 
-def overview() -> dict[str, Any]:
+def overview(version: str | None = None) -> dict[str, Any]:
     """What the map draws first, the same for everyone (cached per content version)."""
-    return versions.cached_fragment("map:overview", _build_overview)
+    return versions.cached_fragment("map:overview", _build_overview, version=version)
 
 
 def _build_overview() -> dict[str, Any]:
@@ -145,41 +145,30 @@ def _build_tile(row: int, column: int) -> dict[str, Any]:
     return {"nodes": [_node(c) for c in concepts], "edges": [list(e) for e in edges]}
 
 
-# Every published concept ahead of (or behind) one, following published links only, at most
-# `limit` of them. PostgreSQL computes a recursive query only as far as its reader fetches;
-# SQLite stops at the LIMIT written inside it (which PostgreSQL refuses).
-_WALK_SQL = """
-WITH RECURSIVE walk(id) AS (
-    SELECT e.{near} FROM techtree_prerequisite e
-    JOIN techtree_concept c ON c.id = e.{near} AND c.published = %s
-    WHERE e.{far} = %s
-  UNION
-    SELECT e.{near} FROM techtree_prerequisite e
-    JOIN walk w ON e.{far} = w.id
-    JOIN techtree_concept c ON c.id = e.{near} AND c.published = %s
-    {inner_limit}
-)
-SELECT id FROM walk {outer_limit}
-"""
-
-
 def _walk(start: int, *, ahead: bool, limit: int) -> list[int]:
+    """Published concepts ahead of (or behind) one, nearest first, at most `limit`: one query
+    per level of the walk, each reading only the links of the level before. (A recursive
+    query took seconds on SQLite for a concept with thousands of concepts ahead.)"""
     near, far = ("concept_id", "prerequisite_id") if ahead else ("prerequisite_id", "concept_id")
-    limit_sql = f"LIMIT {int(limit)}"
-    sql = _WALK_SQL.format(
-        near=near,
-        far=far,
-        inner_limit="" if connection.vendor == "postgresql" else limit_sql,
-        outer_limit=limit_sql,
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [True, start, True])
-        return [row[0] for row in cursor.fetchall()]
+    found: list[int] = []
+    seen = {start}
+    level = [start]
+    while level and len(found) < limit:
+        links = Prerequisite.objects.published().filter(**{f"{far}__in": level})
+        level = []
+        for pk in links.order_by(near).values_list(near, flat=True).distinct():
+            if pk not in seen:
+                seen.add(pk)
+                level.append(pk)
+        level = level[: limit - len(found)]
+        found += level
+    return found
 
 
 def neighbourhood(slug: str) -> dict[str, Any] | None:
-    """A concept, everything behind it and (up to NEIGHBOURHOOD_LIMIT) ahead of it, the links
-    between them and its learning path; None for no such concept. Cached per version."""
+    """A concept, everything behind it (up to NEIGHBOURHOOD_LIMIT) and the nearest
+    AHEAD_LIMIT concepts ahead of it, the links between them and its learning path; False
+    for no such concept. Cached per version."""
     return versions.cached_fragment(f"map:around:{slug}", lambda: _build_neighbourhood(slug))
 
 
@@ -188,7 +177,7 @@ def _build_neighbourhood(slug: str) -> dict[str, Any] | bool:
     if concept is None:
         return False  # cached too: asking again for a wrong slug costs one cache read
     behind = _walk(concept.pk, ahead=False, limit=NEIGHBOURHOOD_LIMIT)
-    ahead = _walk(concept.pk, ahead=True, limit=NEIGHBOURHOOD_LIMIT)
+    ahead = _walk(concept.pk, ahead=True, limit=AHEAD_LIMIT)
     ids = {concept.pk, *behind, *ahead}
     concepts = {c.pk: c for c in _placed().filter(pk__in=ids).only(*NODE_FIELDS)}
     edges = list(

@@ -17,18 +17,29 @@ def tree(request: HttpRequest) -> HttpResponse:
     Nothing here grows with the tree: the overview is cached, the list is one page, and a
     learner's statuses are read for that page's concepts only.
     """
-    overview = tree_map.overview()
+    version = versions.content_version()
+    overview = tree_map.overview(version)
     listed = selectors.tree_list_page(request.GET.get("list", 1), count=overview["size"])
     status, legend = None, []
     if request.user.is_authenticated and extensions.tree_status() is not None:
         status, legend = tree_map.statuses_and_legend(request.user, [c.pk for c in listed])
+
+    def list_html() -> str:
+        levels = selectors.list_levels(listed.object_list, status)
+        return render_to_string("techtree/_tree_list.html", {"listed": listed, "levels": levels})
+
+    # A visitor's page of the list is the same for everyone: rendered once per version.
+    if status is None:
+        listing = versions.cached_fragment(f"tree-list:{listed.number}", list_html, version=version)
+    else:
+        listing = list_html()
     return render(
         request,
         "techtree/tree.html",
         {
             "overview": overview,
             "listed": listed,
-            "levels": selectors.list_levels(listed.object_list, status),
+            "list_html": mark_safe(listing),  # rendered by the template engine, escaped there
             "status": status is not None,
             "status_legend": legend,
         },

@@ -105,7 +105,7 @@ def test_a_neighbourhood_is_everything_behind_and_ahead(client, large, slug):
 
 
 def test_a_neighbourhood_is_capped(client, large, monkeypatch):
-    monkeypatch.setattr(tree_map, "NEIGHBOURHOOD_LIMIT", 10)
+    monkeypatch.setattr(tree_map, "AHEAD_LIMIT", 10)
     root = Concept.objects.filter(depth=0).order_by("-reach").first()
     data = client.get(f"/map/concepts/{root.slug}.json").json()
     assert len(data["ahead"]) == 10 and data["ahead_total"] == root.reach > 10

@@ -158,7 +158,7 @@ def test_browse_filters_and_searches(client, demo_tree):
 
 def test_tree_page_queries_do_not_grow_with_the_tree(client, sized_tree, django_assert_num_queries):
     client.get("/")  # the map's overview is in the shared cache from now on
-    # the content version and the overview (cache), one page of the list
+    # the content version, the overview and the rendered page of the list (cache)
     with django_assert_num_queries(3):
         assert client.get("/").status_code == 200
 
