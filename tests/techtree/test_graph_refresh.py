@@ -3,12 +3,14 @@ whole tree's networkx reference), or the whole tree by the task worker, marked s
 then. The admin's own forms drive it."""
 
 import random
+from unittest import mock
 
 import networkx as nx
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.test import Client
+from django_tasks_db.management.commands import db_worker
 from django_tasks_db.models import DBTaskResult
 
 from techtree import graph, services
@@ -19,6 +21,16 @@ from tests.techtree.test_admin import concept_form
 pytestmark = pytest.mark.django_db
 
 IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+def run_worker() -> None:
+    """`manage.py db_worker --batch`: every queued task, then stop.
+
+    The worker closes any connection it finds inside a transaction (close_old_connections);
+    the test's own is one, so it is left open here.
+    """
+    with mock.patch.object(db_worker, "close_old_connections", lambda: None):
+        call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
 
 
 def reference() -> dict[int, tuple]:
@@ -138,7 +150,7 @@ def test_the_admin_saves_and_removes_an_edge_refreshing_only_its_region(author, 
     layouts = DBTaskResult.objects.filter(task_path="techtree.tasks.refresh_map_layout")
     assert layouts.count() == 3
     Concept.objects.filter(pk=deepest.pk).update(map_x=None)
-    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+    run_worker()
     assert {task.status for task in layouts} == {"SUCCESSFUL"}
     assert Concept.objects.get(pk=deepest.pk).map_x is not None
     assert services.refresh_layout() == 0
@@ -198,7 +210,7 @@ def test_a_large_change_is_queued_marked_stale_and_run_by_the_database_worker(
     assert "waiting for the worker" in author.get("/admin/techtree/figurerefresh/").content.decode()
 
     with django_capture_on_commit_callbacks(execute=True):  # a new content version
-        call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+        run_worker()
 
     task.refresh_from_db()
     assert task.status == "SUCCESSFUL"
@@ -221,7 +233,7 @@ def test_deleting_a_concept_in_a_large_tree_marks_every_figure_stale_until_refre
     assert response.status_code == 302
     assert not Concept.objects.filter(figures_stale=False).exists()
     assert FigureRefresh.objects.waiting()
-    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+    run_worker()
     assert not Concept.objects.filter(figures_stale=True).exists()
     assert stored() == reference()
 
