@@ -6,6 +6,7 @@ import uuid
 from dataclasses import dataclass, field
 
 from django.core.paginator import Page, Paginator
+from django.db.models import Count, Exists, OuterRef
 
 from exercises import Exercise
 from quizzes import mastery, practice_seeds
@@ -13,7 +14,8 @@ from quizzes.answers import describe_expected
 from quizzes.models import Attempt, ConceptProgress, Problem, ProblemProgress
 from quizzes.visitors import VisitorPractice
 from techtree.models import Concept, Prerequisite
-from techtree.selectors import TreeData, published_concepts
+from techtree.selectors import published_concepts, tree_data
+from techtree.versions import cached_fragment
 
 
 @dataclass
@@ -215,78 +217,144 @@ class NextUp:
 class Dashboard:
     """A learner's overview."""
 
-    concepts: list[Concept]
-    edges: list[tuple[int, int]]
-    status: dict[int, mastery.Status]
+    status_counts: dict[mastery.Status, int]
     recently_unlocked: list[tuple[Concept, object]]
     next_up: list[NextUp]
     attempts: Page
+    tree: dict | None = None  # the learner's tree for the graph widget; None past MAP_LIMIT
     rule: str = mastery.MASTERY_RULE
 
     def counts(self) -> list[tuple[mastery.Status, int]]:
-        values = list(self.status.values())
-        return [(s, values.count(s)) for s in mastery.Status]
+        return [(s, self.status_counts[s]) for s in mastery.Status]
 
-    def tree_json(self) -> dict:
-        """The learner's tree for the graph widget, with status per node."""
-        return TreeData(concepts=self.concepts, edges=self.edges).as_json(self.status)
+    def tree_json(self) -> dict | None:
+        """The learner's tree for the graph widget, with status per node (small trees only)."""
+        return self.tree
 
 
-def rank_next_up(
-    concepts: list[Concept], edges: list[tuple[int, int]], status: dict[int, mastery.Status]
-) -> list[NextUp]:
-    """Concepts open to the learner, those whose mastery unlocks the most first.
+# Up to this many published concepts the dashboard draws the learner's whole tree; past it,
+# the tree page's map (drawn by clusters) shows their statuses instead.
+MAP_LIMIT = 1000
+
+
+@dataclass(frozen=True)
+class Frontier:
+    """What a learner's statuses rest on: what they mastered and started, and the concepts
+    open to them (every prerequisite mastered, not mastered themselves)."""
+
+    mastered: set[int]
+    started: set[int]
+    open: set[int]
+    published: int  # how many published concepts there are
+
+    def counts(self) -> dict[mastery.Status, int]:
+        """How many concepts have each status (everything not mastered or open is locked)."""
+        in_progress = len(self.open & self.started)
+        available = len(self.open) - in_progress
+        return {
+            mastery.Status.MASTERED: len(self.mastered),
+            mastery.Status.IN_PROGRESS: in_progress,
+            mastery.Status.AVAILABLE: available,
+            mastery.Status.LOCKED: self.published - len(self.mastered) - len(self.open),
+        }
+
+
+def _tree_facts() -> dict:
+    """How many concepts are published, and the roots (no published prerequisite)."""
+    has_prerequisite = Prerequisite.objects.published().values("concept_id")
+    roots = published_concepts().exclude(id__in=has_prerequisite).values_list("id", flat=True)
+    return {"published": published_concepts().count(), "roots": list(roots)}
+
+
+def learner_frontier(learner) -> Frontier:
+    """A learner's frontier in three queries and a cache read, whatever the tree's size.
+
+    A concept not mastered is open when every prerequisite is mastered: a root, or a concept
+    one of whose prerequisites is mastered; so only the roots (cached per content version),
+    what the mastered concepts unlock and what the learner started are looked at.
+    """
+    facts = cached_fragment("dashboard:tree-facts", _tree_facts)
+    rows = ConceptProgress.objects.filter(learner=learner, concept__published=True)
+    mastered, started = set(), set()
+    for pk, began, done in rows.values_list("concept_id", "started", "mastered"):
+        if done:
+            mastered.add(pk)
+        if began:
+            started.add(pk)
+    mastered_ids = rows.filter(mastered__isnull=False).values("concept_id")
+    near = Prerequisite.objects.published().filter(prerequisite_id__in=mastered_ids)
+    needs: dict[int, set[int]] = {pk: set() for pk in (*facts["roots"], *started)}
+    started_ids = rows.filter(started__isnull=False).values("concept_id")
+    edges = Prerequisite.objects.published()
+    # Two reads, not one with OR, so each walks the edges' index on their concept.
+    for into in (near.values("concept_id"), started_ids):
+        for prerequisite, concept in edges.filter(concept_id__in=into).values_list(
+            "prerequisite_id", "concept_id"
+        ):
+            needs.setdefault(concept, set()).add(prerequisite)
+    open_now = {pk for pk, before in needs.items() if pk not in mastered and before <= mastered}
+    return Frontier(mastered, started, open_now, facts["published"])
+
+
+def next_to_learn(learner, frontier: Frontier, limit: int = 5) -> list[NextUp]:
+    """The open concepts whose mastery unlocks the most first (two queries).
 
     "Unlocks" counts the concepts for which this is the last prerequisite not mastered yet;
     ties go to the concept that leads to more of the tree, then the shallower, then by title.
     """
-    needs: dict[int, set[int]] = {c.pk: set() for c in concepts}
-    for prerequisite, concept in edges:
-        if concept in needs:
-            needs[concept].add(prerequisite)
-    missing = {
-        pk: {p for p in prerequisites if status.get(p) != mastery.Status.MASTERED}
-        for pk, prerequisites in needs.items()
-    }
-    opens = {c.pk: 0 for c in concepts}
-    for pk, left in missing.items():
-        if len(left) == 1 and status[pk] != mastery.Status.MASTERED:
-            (last,) = left
-            if last in opens:
-                opens[last] += 1
-    open_now = (mastery.Status.AVAILABLE, mastery.Status.IN_PROGRESS)
-    ranked = sorted(
-        (c for c in concepts if status[c.pk] in open_now),
-        key=lambda c: (-opens[c.pk], -(c.reach or 0), c.depth or 0, c.title),
+    if not frontier.open:
+        return []
+    mastered_ids = ConceptProgress.objects.filter(learner=learner, mastered__isnull=False).values(
+        "concept_id"
     )
-    return [NextUp(c, opens[c.pk], c.reach or 0) for c in ranked]
+    edges = Prerequisite.objects.published()
+    others_missing = (
+        edges.filter(concept_id=OuterRef("concept_id"))
+        .exclude(prerequisite_id=OuterRef("prerequisite_id"))
+        .exclude(prerequisite_id__in=mastered_ids)
+    )
+    opens = dict(
+        edges.filter(prerequisite_id__in=list(frontier.open))
+        .exclude(concept_id__in=mastered_ids)
+        .exclude(Exists(others_missing))
+        .values("prerequisite_id")
+        .annotate(n=Count("id"))
+        .values_list("prerequisite_id", "n")
+    )
+    concepts = published_concepts().filter(id__in=list(frontier.open)).only(*NEXT_UP_FIELDS)
+    ranked = sorted(
+        concepts,
+        key=lambda c: (-opens.get(c.pk, 0), -(c.reach or 0), c.depth or 0, c.title),
+    )
+    return [NextUp(c, opens.get(c.pk, 0), c.reach or 0) for c in ranked[:limit]]
+
+
+NEXT_UP_FIELDS = ("id", "slug", "title", "domain", "difficulty", "depth", "reach")
 
 
 def dashboard(learner, *, page: object = 1) -> Dashboard:
-    """Statuses, unlocks, what to learn next and the attempt history, in six queries."""
-    concepts = list(
-        published_concepts()
-        .only("id", "slug", "title", "domain", "difficulty", "depth", "reach", "unlocks_count",
-              "summary", "minutes")
-        .order_by("depth", "title")
-    )  # fmt: skip
-    by_pk = {c.pk: c for c in concepts}
-    edges = list(Prerequisite.objects.published().values_list("prerequisite_id", "concept_id"))
-    status = learner_statuses(learner, list(by_pk), edges)
-    unlocked = (
-        ConceptProgress.objects.filter(learner=learner, unlocked__isnull=False)
-        .order_by("-unlocked")
-        .values_list("concept_id", "unlocked")[:5]
+    """Status counts, unlocks, what to learn next and the attempt history in a fixed number
+    of queries at any tree size; the learner's whole tree only while it is small."""
+    frontier = learner_frontier(learner)
+    unlocked = list(
+        ConceptProgress.objects.filter(
+            learner=learner, unlocked__isnull=False, concept__published=True
+        )
+        .select_related("concept")
+        .order_by("-unlocked")[:5]
     )
-    next_up = rank_next_up(concepts, edges, status)[:5]
     attempts = Paginator(
         Attempt.objects.filter(learner=learner).select_related("problem__concept"), 25
     ).get_page(page)
+    tree = None
+    if frontier.published <= MAP_LIMIT:
+        data = tree_data()
+        status = learner_statuses(learner, [c.pk for c in data.concepts], data.edges)
+        tree = data.as_json(status)
     return Dashboard(
-        concepts=concepts,
-        edges=edges,
-        status=status,
-        recently_unlocked=[(by_pk[pk], when) for pk, when in unlocked if pk in by_pk],
-        next_up=next_up,
+        status_counts=frontier.counts(),
+        recently_unlocked=[(row.concept, row.unlocked) for row in unlocked],
+        next_up=next_to_learn(learner, frontier),
         attempts=attempts,
+        tree=tree,
     )

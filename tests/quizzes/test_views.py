@@ -425,6 +425,7 @@ def test_dashboard_and_concept_page_keep_their_query_counts_as_the_tree_grows(
     post_answer(signed_in, vector, wrong_answer(learner, vector))
     dashboard = reverse("quizzes:dashboard")
     signed_in.get(SOFTMAX_URL)  # its graph part and lesson are in the shared cache from now on
+    signed_in.get(dashboard)  # and the tree's facts the dashboard reads
     pages = {dashboard: _count(signed_in, dashboard), SOFTMAX_URL: _count(signed_in, SOFTMAX_URL)}
     assert pages[dashboard] == DASHBOARD_QUERIES
     load_synthetic_tree(300)
@@ -441,8 +442,10 @@ def test_dashboard_and_concept_page_keep_their_query_counts_as_the_tree_grows(
         assert post_answer(signed_in, second, wrong_answer(learner, second)).status_code == 200
 
 
-# The session and the user, then the dashboard's six reads: concepts, edges, statuses,
-# recently unlocked, and the attempt history's count and page; then the review section's
-# two (how many are due: none here; when the next one is), and the placement section's two
-# (the learner's mastered rows, placed or practised; their placement run).
-DASHBOARD_QUERIES = 12
+# The session and the user, then the dashboard's reads: the content version and the tree's
+# facts (cache), the learner's progress, the edges into what they mastered opens and into
+# what they started, recently unlocked, the attempt history's count and page, what each open
+# concept would unlock and the open concepts; on a small tree its map (concepts, edges,
+# statuses); then the review section's two (how many are due: none here; when the next one
+# is), and the placement section's two (the learner's mastered rows; their placement run).
+DASHBOARD_QUERIES = 19
