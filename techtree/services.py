@@ -222,6 +222,8 @@ def refresh_layout() -> int:
             f"UPDATE {table} SET {column['map_x']} = %s, {column['map_y']} = %s WHERE id = %s",
             moved,
         )
+    if moved:  # the map's cached JSON (tree_map) is keyed by the content version
+        versions.content_changed()
     return len(moved)
 
 

@@ -233,10 +233,13 @@ def test_status_queries_do_not_grow_with_the_tree(
         client.get("/map/statuses.json", {"concept": "softmax-and-logits"})
 
 
-def test_layout_refresh_moves_only_what_moved(demo_tree):
+def test_layout_refresh_moves_only_what_moved(demo_tree, django_capture_on_commit_callbacks):
     assert services.refresh_layout() == 0  # the load already placed everything
     Concept.objects.filter(slug="transformers").update(map_x=None)
-    assert services.refresh_layout() == 1
+    before = versions.content_version()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.refresh_layout() == 1
+    assert versions.content_version() != before  # the map's cached JSON is built afresh
     assert Concept.objects.filter(published=True, map_x__isnull=True).count() == 0
     Concept.objects.filter(slug="calibration").update(published=False)
     services.refresh_graph_figures()
