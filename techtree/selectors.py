@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -11,7 +12,7 @@ from django.db import connection
 from django.db.models import Case, Count, Q, QuerySet, Value, When
 from django.db.models.expressions import RawSQL
 
-from techtree import extensions, levels
+from techtree import extensions, levels, versions
 from techtree.models import Concept, Prerequisite, concept_url
 from techtree.palette import domain_index
 
@@ -306,3 +307,45 @@ def concept_view(slug: str, *, include_unpublished: bool = False) -> ConceptView
 
 def _by_depth(concept: Concept) -> tuple[int, str]:
     return (concept.depth or 0, concept.title)
+
+
+def cached_browse_page(
+    *,
+    domain: str = "",
+    difficulty: int | None = None,
+    page: object = 1,
+    per_page: int = 60,
+    version: str | None = None,
+) -> Page:
+    """A browse page by title with no search, through the shared cache under the content
+    version (read once, or given): the count once per filter, each page once. Keys come only
+    from validated filters and a page number within range, so there are no more of them than
+    pages."""
+    version = version or versions.content_version()
+    concepts = published_concepts().only(*CARD_FIELDS)
+    if domain:
+        concepts = concepts.filter(domain=domain)
+    if difficulty:
+        concepts = concepts.filter(difficulty=difficulty)
+    where = hashlib.sha256(f"{domain}\n{difficulty or ''}\n{per_page}".encode()).hexdigest()
+    paginator = Paginator(concepts.order_by("title"), per_page)
+    paginator.count = versions.cached_fragment(
+        f"browse:count:{where}", concepts.count, version=version
+    )
+    number = paginator.validate_number(_page_number(page, paginator))
+    listed = versions.cached_fragment(
+        f"browse:page:{where}:{number}",
+        lambda: list(paginator.page(number).object_list),
+        version=version,
+    )
+    return Page(listed, number, paginator)
+
+
+def _page_number(page: object, paginator: Paginator) -> int:
+    """The page asked for, as Paginator.get_page reads it: 1 if not a number, the last if
+    past the end."""
+    try:
+        number = int(str(page))
+    except ValueError:
+        return 1
+    return min(max(number, 1), paginator.num_pages)

@@ -94,9 +94,22 @@ def map_statuses(request: HttpRequest) -> JsonResponse:
 
 
 def browse(request: HttpRequest) -> HttpResponse:
-    """Every concept, filtered by domain and difficulty and searched by title."""
-    form = BrowseFilterForm(request.GET, domains=selectors.domains())
-    page = selectors.browse_page(**form.filters(), page=request.GET.get("page", 1))
+    """Every concept, filtered by domain and difficulty and searched by title.
+
+    The domains, and by title without a search each page, come from the shared cache under
+    the content version; a search, or an order an app registered (it may change without a
+    content save), is read each time.
+    """
+    version = versions.content_version()
+    domains = versions.cached_fragment("browse:domains", selectors.domains, version=version)
+    form = BrowseFilterForm(request.GET, domains=domains)
+    filters, number = form.filters(), request.GET.get("page", 1)
+    if filters["search"] or filters["sort"]:
+        page = selectors.browse_page(**filters, page=number)
+    else:
+        page = selectors.cached_browse_page(
+            domain=filters["domain"], difficulty=filters["difficulty"], page=number, version=version
+        )
     query = request.GET.copy()
     query.pop("page", None)
     return render(
