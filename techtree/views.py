@@ -1,14 +1,27 @@
 """Pages of the concept tree: fetch through a selector, render."""
 
+import re
+
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.templatetags.static import static
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from techtree import extensions, graph, selectors, tree_map, versions
 from techtree.forms import BrowseFilterForm
 from techtree.models import Concept
+
+_STATUS_MARK = re.compile(r"<!--status:(\d+)-->")
+
+
+def _status_badge(status: dict | None, pk: int) -> str:
+    """A learner's status on one line of the list (nothing for a visitor)."""
+    if not status or pk not in status:
+        return ""
+    value = status[pk]
+    return format_html('<span class="status-badge status-{}">{}</span>', value.css, value.value)
 
 
 def tree(request: HttpRequest) -> HttpResponse:
@@ -24,15 +37,17 @@ def tree(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated and extensions.tree_status() is not None:
         status, legend = tree_map.statuses_and_legend(request.user, [c.pk for c in listed])
 
-    def list_html() -> str:
-        levels = selectors.list_levels(listed.object_list, status)
-        return render_to_string("techtree/_tree_list.html", {"listed": listed, "levels": levels})
-
-    # A visitor's page of the list is the same for everyone: rendered once per version.
-    if status is None:
-        listing = versions.cached_fragment(f"tree-list:{listed.number}", list_html, version=version)
-    else:
-        listing = list_html()
+    # The page of the list is the same for everyone, rendered once per version; a learner's
+    # statuses go into the marks it leaves, so 500 rows are not rendered per request.
+    listing = versions.cached_fragment(
+        f"tree-list:{listed.number}",
+        lambda: render_to_string(
+            "techtree/_tree_list.html",
+            {"listed": listed, "levels": selectors.list_levels(listed.object_list)},
+        ),
+        version=version,
+    )
+    listing = _STATUS_MARK.sub(lambda mark: _status_badge(status, int(mark[1])), listing)
     return render(
         request,
         "techtree/tree.html",
