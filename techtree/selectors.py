@@ -127,7 +127,11 @@ def tree_list_page(number: object = 1, *, count: int | None = None) -> Page:
         published_concepts()
         .filter(depth__isnull=False)
         .only(*CARD_FIELDS)
-        .order_by("depth", "title")
+        # "published" first (it is the same on every row here): SQLite then walks the
+        # (published, depth, title) index in order and stops at the page, where it sorted
+        # the whole table before (100 ms at 100,000 concepts), as it reads WHERE published
+        # as a bare column, not as an equality the index could serve.
+        .order_by("published", "depth", "title")
     )
     paginator = Paginator(concepts, LIST_PAGE_SIZE)
     if count is not None:

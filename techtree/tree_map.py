@@ -69,7 +69,11 @@ def _build_overview() -> dict[str, Any]:
     if size <= FULL_MAP_CONCEPTS:
         concepts = list(_placed().only(*NODE_FIELDS).order_by("depth", "title"))
         slugs = {c.pk: c.slug for c in concepts}
-        edges = Prerequisite.objects.published().values_list("prerequisite_id", "concept_id")
+        edges = (
+            Prerequisite.objects.published()
+            .order_by()  # no joins for Meta.ordering
+            .values_list("prerequisite_id", "concept_id")
+        )
         return {
             **base,
             "mode": "full",
@@ -183,6 +187,7 @@ def _build_neighbourhood(slug: str) -> dict[str, Any] | bool:
     edges = list(
         Prerequisite.objects.published()
         .filter(concept_id__in=ids, prerequisite_id__in=ids)
+        .order_by()  # no joins for Meta.ordering
         .values_list("prerequisite_id", "concept_id")
     )
     slugs = {pk: c.slug for pk, c in concepts.items()}
@@ -230,6 +235,7 @@ def statuses_and_legend(learner, ids: list[int]) -> tuple[dict[int, Any], list]:
         list(
             Prerequisite.objects.published()
             .filter(concept_id__in=ids)
+            .order_by()  # no joins for Meta.ordering
             .values_list("prerequisite_id", "concept_id")
         )
         if ids
