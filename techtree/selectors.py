@@ -83,6 +83,19 @@ class ListedConcept:
 LIST_PAGE_SIZE = 500  # concepts a page of the tree's plain list
 
 
+def map_node(c: Concept, url: str) -> dict:
+    """A concept as the map draws it (the tree map's JSON and the dashboard's graph)."""
+    return {
+        "id": c.slug,
+        "title": c.title,
+        "domain": c.domain,
+        "domain_index": domain_index(c.domain),
+        "difficulty": c.difficulty,
+        "depth": c.depth or 0,
+        "url": url,
+    }
+
+
 @dataclass(frozen=True)
 class TreeData:
     """The whole published tree: concepts (ordered by depth) and edges as id pairs."""
@@ -104,15 +117,7 @@ class TreeData:
         slugs = {c.pk: c.slug for c in self.concepts}
         nodes = []
         for c in self.concepts:
-            node = {
-                "id": c.slug,
-                "title": c.title,
-                "domain": c.domain,
-                "domain_index": domain_index(c.domain),
-                "difficulty": c.difficulty,
-                "depth": c.depth or 0,
-                "url": self.urls[c.pk],
-            }
+            node = map_node(c, self.urls[c.pk])
             if status:
                 node["status"] = status[c.pk].value
             nodes.append(node)

@@ -34,17 +34,7 @@ NODE_FIELDS = ("id", "slug", "title", "domain", "difficulty", "depth", "map_x", 
 
 
 def _node(c: Concept) -> dict[str, Any]:
-    return {
-        "id": c.slug,
-        "title": c.title,
-        "domain": c.domain,
-        "domain_index": domain_index(c.domain),
-        "difficulty": c.difficulty,
-        "depth": c.depth or 0,
-        "url": concept_url(c.slug),
-        "x": c.map_x,
-        "y": c.map_y,
-    }
+    return {**selectors.map_node(c, concept_url(c.slug)), "x": c.map_x, "y": c.map_y}
 
 
 def _placed() -> Any:
