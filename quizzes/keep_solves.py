@@ -7,7 +7,10 @@ rules: on a concept the account may practise (its prerequisites mastered, concep
 depth order so a solve can open the next), once per problem (the first right answer; its
 submission id is derived from the problem and seed, so keeping twice stores nothing new), clean
 only if the visitor had not shown the solution first; then mastery and unlocks follow as
-after any answer. Solves on concepts still locked for the account are not kept.
+after any answer. Solves on concepts still locked for the account are kept too (stored as
+solved numbers, not yet started, no mastery): they count towards mastery once the concept
+opens (its prerequisites mastered, or a test-out passed), at the learner's next right answer
+there.
 """
 
 from __future__ import annotations
@@ -25,8 +28,8 @@ NAMESPACE = uuid.UUID("6f1c1f52-8a0e-4a55-9b1e-0c4f3c1d2a77")
 
 @dataclass(frozen=True)
 class KeptSolves:
-    kept: int  # attempts stored
-    locked: int  # solves on concepts still locked for the account
+    kept: int  # attempts stored, those on locked concepts included
+    locked: int  # of them, solves on concepts still locked for the account
     mastered: tuple[str, ...]  # concepts these solves mastered
 
 
@@ -47,18 +50,18 @@ def keep_visitor_solves(*, learner, visitor: VisitorPractice) -> KeptSolves:
     kept, locked, mastered = 0, 0, []
     for solve in solves:
         problem = by_pk[solve["problem"]]
-        if progress.prerequisites_missing(learner, problem.concept):
-            locked += 1
-            continue
-        stored, mastered_now = _keep(learner, problem, solve)
+        is_locked = bool(progress.prerequisites_missing(learner, problem.concept))
+        stored, mastered_now = _keep(learner, problem, solve, is_locked)
         kept += stored
+        locked += stored and is_locked
         if mastered_now:
             mastered.append(problem.concept.title)
     return KeptSolves(kept, locked, tuple(mastered))
 
 
-def _keep(learner, problem: Problem, solve: dict) -> tuple[bool, bool]:
-    """Store one solve; (stored, mastered its concept)."""
+def _keep(learner, problem: Problem, solve: dict, locked: bool) -> tuple[bool, bool]:
+    """Store one solve; (stored, mastered its concept). A locked concept is not started
+    and not mastered: its solved numbers wait for it to open."""
     submission = uuid.uuid5(NAMESPACE, f"{problem.pk}:{solve['seed']}")
     if Attempt.objects.filter(learner=learner, submission=submission).exists():
         return False, False
@@ -85,6 +88,8 @@ def _keep(learner, problem: Problem, solve: dict) -> tuple[bool, bool]:
     row.solved_cleanly = row.solved_cleanly or solve["clean"]
     row.solution_shown = not solve["clean"]
     row.save()
+    if locked:
+        return True, False
     concept_row = progress.mark_started(learner, problem.concept)
     mastered_now = False
     if concept_row.mastered is None or concept_row.placed:

@@ -16,7 +16,7 @@ def keep_solves(request: HttpRequest, user) -> str | None:
         result = keep_visitor_solves(learner=user, visitor=visitor)
     visitor.solved = []
     visitor.save(request.session)
-    if not result.kept and not result.locked:
+    if not result.kept:
         return None
     plural = "s" if result.kept != 1 else ""
     said = f"We kept the {result.kept} problem{plural} you solved as a visitor."
@@ -24,7 +24,8 @@ def keep_solves(request: HttpRequest, user) -> str | None:
         said += f" Mastered: {', '.join(result.mastered)}."
     if result.locked:
         said += (
-            f" {result.locked} solved on concepts still locked for you were not kept: master "
-            "their prerequisites (or take the test-out), then solve them again."
+            f" {result.locked} of them {'is' if result.locked == 1 else 'are'} on concepts "
+            "still locked for you: they count once you master the prerequisites (or pass the "
+            "test-out)."
         )
     return said

@@ -1,9 +1,11 @@
 """A visitor who signs up keeps what they solved in that session: their right answers become
 attempts of the new account, in sign-up's transaction, counted towards mastery by the normal
-rules (clean only without the solution shown first, locked concepts not kept), once each."""
+rules (clean only without the solution shown first; on a locked concept, kept for when it
+opens), once each."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime
 
 import pytest
@@ -56,14 +58,16 @@ def test_a_visitors_solves_become_the_new_accounts_attempts_and_mastery(client, 
     response = signup(client)
     learner = User.objects.get(username="newcomer")
     attempts = Attempt.objects.filter(learner=learner)
-    assert attempts.count() == 3 and all(a.correct for a in attempts)
-    assert {a.problem.concept.slug for a in attempts} == {"exps"}
+    assert attempts.count() == 4 and all(a.correct for a in attempts)
+    assert {a.problem.concept.slug for a in attempts} == {"exps", "softmax"}
     row = ConceptProgress.objects.get(learner=learner, concept=exps)
     assert row.mastered is not None and not row.placed
     assert ReviewCard.objects.filter(learner=learner, concept=exps).exists()  # as any mastery
+    # Softmax stays locked (Probs is not mastered): its solve is stored, not started.
+    assert not ConceptProgress.objects.filter(learner=learner, concept=tree["softmax"]).exists()
     html = response.content.decode()
-    assert "We kept the 3 problems you solved as a visitor. Mastered: Exps." in html
-    assert "1 solved on concepts still locked for you were not kept" in html
+    assert "We kept the 4 problems you solved as a visitor. Mastered: Exps." in html
+    assert "1 of them is on concepts still locked for you: they count once you master" in html
     assert VisitorPractice.load(client.session).solved == []
 
 
@@ -142,3 +146,32 @@ def test_a_sign_up_without_solves_says_nothing_about_them(client, tree):
     html = signup(client).content.decode()
     assert "We kept" not in html
     assert not Attempt.objects.exists()
+
+
+def test_solves_on_a_locked_concept_count_once_it_opens(tree):
+    """Kept while locked; once its prerequisites are mastered, one more right answer there
+    finds the kept clean solves and masters it."""
+    from quizzes import progress
+
+    learner = User.objects.create_user("later")
+    softmax = list(tree["softmax"].problems.order_by("pk"))
+    solves = [{"problem": p.pk, "seed": 3, "raw": right(p), "clean": True} for p in softmax]
+    result = keep_visitor_solves(learner=learner, visitor=VisitorPractice(solved=solves))
+    assert (result.kept, result.locked, result.mastered) == (len(softmax), len(softmax), ())
+    assert ProblemProgress.objects.filter(learner=learner, solved_cleanly=True).count() == 3
+    with pytest.raises(progress.PracticeRefused, match="locked"):
+        progress.new_numbers(learner=learner, problem=softmax[0])
+    for slug in ("exps", "probs"):
+        for p in tree[slug].problems.all():
+            keep_visitor_solves(
+                learner=learner,
+                visitor=VisitorPractice(
+                    solved=[{"problem": p.pk, "seed": 1, "raw": right(p), "clean": True}]
+                ),
+            )
+    assert not progress.prerequisites_missing(learner, tree["softmax"])
+    progress.new_numbers(learner=learner, problem=softmax[0])
+    feedback = progress.record_attempt(
+        learner=learner, problem=softmax[0], raw=right(softmax[0]), submission=uuid.uuid4()
+    )
+    assert feedback.correct and feedback.mastered
