@@ -66,8 +66,26 @@ def sanitise(html: str) -> str:
     )
 
 
+# Short texts (an exercise's statement, steps, hints) come back on every page view with the
+# same numbers (a worked example's public seed); their HTML is remembered. A pure function
+# of the text, so each process may keep its own copy; bounded in entries and in size.
+REMEMBERED_CHARS = 4_000
+REMEMBERED_TEXTS = 2_048
+
+
 def render_markdown(text: str) -> str:
     """Render a Markdown document with $math$ to safe HTML."""
+    if len(text) <= REMEMBERED_CHARS:
+        return _render_short(text)
+    return _render(text)
+
+
+@lru_cache(maxsize=REMEMBERED_TEXTS)
+def _render_short(text: str) -> str:
+    return _render(text)
+
+
+def _render(text: str) -> str:
     return sanitise(_markdown().render(text))
 
 

@@ -81,3 +81,17 @@ def test_ordinary_markdown_survives():
 
 def test_inline_rendering_has_no_paragraph():
     assert render_inline("$z$ the logits") == '<span class="math inline">z</span> the logits'
+
+
+def test_short_texts_are_rendered_once_and_long_ones_every_time():
+    from techtree import markup
+
+    markup._render_short.cache_clear()
+    step = "Subtract the max: $z - 2.5$, then **exponentiate**."
+    first = markup.render_markdown(step)
+    assert markup.render_markdown(step) == first
+    assert markup._render_short.cache_info().hits == 1
+    lesson = "A paragraph with $x^2$.\n\n" * 400  # longer than REMEMBERED_CHARS
+    assert len(lesson) > markup.REMEMBERED_CHARS
+    markup.render_markdown(lesson)
+    assert markup._render_short.cache_info().currsize == 1  # only the short text is kept
