@@ -83,7 +83,10 @@ def main() -> None:
     parser.add_argument("--learners", type=int, default=50)
     parser.add_argument("--size", type=int, default=1000)
     args = parser.parse_args()
-    for name, needs in (("demo tree", demo_tree()), (f"synthetic {args.size}", synthetic(args.size))):
+    for name, needs in (
+        ("demo tree", demo_tree()),
+        (f"synthetic {args.size}", synthetic(args.size)),
+    ):
         run(name, needs, args.learners, None)
         run(name, needs, args.learners, question_budget(len(needs)))
 

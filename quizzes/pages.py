@@ -40,4 +40,3 @@ def learner_concepts(learner) -> list[int]:
     return list(
         ConceptProgress.objects.filter(learner=learner).values_list("concept_id", flat=True)
     )
-

@@ -369,7 +369,9 @@ def test_a_whole_path_of_the_demo_tree_mastered_in_order(learner, demo_tree, set
 def test_a_visitor_is_graded_but_nothing_is_stored(demo_tree):
     argmax = problem("softmax_argmax_index")
     instance = argmax.instance(1)
-    right = grade_for_visitor(problem=argmax, raw=instance.expected, seed=1, session="v1", address="10.0.0.1")
+    right = grade_for_visitor(
+        problem=argmax, raw=instance.expected, seed=1, session="v1", address="10.0.0.1"
+    )
     assert right.correct and not right.stored and right.expected == instance.expected
     wrong = grade_for_visitor(
         problem=argmax,
@@ -391,9 +393,7 @@ def test_visitors_are_rate_limited_too(demo_tree, settings):
         grade_for_visitor(problem=argmax, raw="1", seed=1, session="v2", address="10.0.0.2")
     with pytest.raises(RateLimited, match="Slow down"):
         grade_for_visitor(problem=argmax, raw="1", seed=1, session="v2", address="10.0.0.2")
-    grade_for_visitor(
-        problem=argmax, raw="1", seed=1, session="someone-else", address="10.0.0.2"
-    )
+    grade_for_visitor(problem=argmax, raw="1", seed=1, session="someone-else", address="10.0.0.2")
 
 
 def test_every_demo_concept_offers_each_difficulty_and_softmax_eight_problems(demo_tree):
