@@ -281,13 +281,13 @@ def learner_frontier(learner) -> Frontier:
             mastered.add(pk)
         if began:
             started.add(pk)
-    mastered_ids = rows.filter(mastered__isnull=False).values("concept_id")
-    near = Prerequisite.objects.published().filter(prerequisite_id__in=mastered_ids)
+    # The ids read above go into the next queries as lists, not as nested subqueries: with
+    # subqueries PostgreSQL's plan depended on its statistics and once took minutes.
+    edges = Prerequisite.objects.published().order_by()
+    near = edges.filter(prerequisite_id__in=sorted(mastered)).values_list("concept_id", flat=True)
     needs: dict[int, set[int]] = {pk: set() for pk in (*facts["roots"], *started)}
-    started_ids = rows.filter(started__isnull=False).values("concept_id")
-    edges = Prerequisite.objects.published()
     # Two reads, not one with OR, so each walks the edges' index on their concept.
-    for into in (near.values("concept_id"), started_ids):
+    for into in (sorted(set(near)), sorted(started)):
         for prerequisite, concept in edges.filter(concept_id__in=into).values_list(
             "prerequisite_id", "concept_id"
         ):
@@ -304,10 +304,8 @@ def next_to_learn(learner, frontier: Frontier, limit: int = 5) -> list[NextUp]:
     """
     if not frontier.open:
         return []
-    mastered_ids = ConceptProgress.objects.filter(learner=learner, mastered__isnull=False).values(
-        "concept_id"
-    )
-    edges = Prerequisite.objects.published()
+    mastered_ids = sorted(frontier.mastered)  # a list, not a subquery (see learner_frontier)
+    edges = Prerequisite.objects.published().order_by()
     others_missing = (
         edges.filter(concept_id=OuterRef("concept_id"))
         .exclude(prerequisite_id=OuterRef("prerequisite_id"))
