@@ -61,9 +61,9 @@ def load_concepts(sources: Iterable[ConceptSource], *, keep_existing: bool = Fal
     check_sources(
         to_write,
         existing=[(slug, c.title) for slug, c in stored.items() if slug not in writing],
-        existing_edges=Prerequisite.objects.exclude(concept__slug__in=writing).values_list(
-            "prerequisite__slug", "concept__slug"
-        ),
+        existing_edges=Prerequisite.objects.exclude(concept__slug__in=writing)
+        .order_by()  # a set of pairs: no sort by titles
+        .values_list("prerequisite__slug", "concept__slug"),
     )
 
     written: dict[str, Concept] = {}
