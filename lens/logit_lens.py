@@ -22,7 +22,7 @@ import orjson
 
 from lens.architecture import stage_labels
 from lens.corpus import normalise
-from lens.transformer import Model, default_model, forward, readout
+from lens.transformer import Model, default_model, readout, residual_stream
 from lessons import engine
 
 # At least one character per token, so 256 characters always fit the model's 256-token context.
@@ -73,8 +73,10 @@ def check_position(position: object, n_tokens: int) -> int:
 
 
 def stage_logits(model: Model, token_ids: list[int]) -> np.ndarray:
-    """The lens logits at every stage, shape (stages, tokens, vocab); the last is the output."""
-    return readout(model, forward(model, token_ids).residuals)
+    """The lens logits at every stage, shape (stages, tokens, vocab); the last is the output.
+
+    One read-out (final layer norm and unembedding, one matrix product) for every stage."""
+    return readout(model, residual_stream(model, token_ids))
 
 
 def describe_stages(n_layers: int) -> list[dict]:

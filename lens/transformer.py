@@ -98,10 +98,19 @@ def default_model() -> Model:
 
 
 def layer_norm(x: np.ndarray, weight: np.ndarray, bias: np.ndarray, eps: float) -> np.ndarray:
-    """Normalise the last axis to mean 0 and variance 1, then scale and shift."""
-    mean = x.mean(axis=-1, keepdims=True)
-    var = x.var(axis=-1, keepdims=True)
-    return (x - mean) / np.sqrt(var + eps) * weight + bias
+    """Normalise the last axis to mean 0 and variance 1, then scale and shift.
+
+    The same arithmetic as ``x.mean`` and ``x.var`` (a sum divided by the count), so the same
+    bits, with the centred values computed once and the rest done in place.
+    """
+    n = x.shape[-1]
+    centred = x - np.add.reduce(x, axis=-1, keepdims=True) / n
+    var = np.add.reduce(centred * centred, axis=-1, keepdims=True) / n
+    var += eps
+    centred /= np.sqrt(var, out=var)
+    centred *= weight
+    centred += bias
+    return centred
 
 
 SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
@@ -159,6 +168,13 @@ def readout(model: Model, residual: np.ndarray) -> np.ndarray:
 
 def forward(model: Model, token_ids: np.ndarray | list[int]) -> Forward:
     """Run the network on one sequence of token ids, keeping the stream after every stage."""
+    residuals = residual_stream(model, token_ids)
+    return Forward(residuals=residuals, logits=readout(model, residuals[-1]))
+
+
+def residual_stream(model: Model, token_ids: np.ndarray | list[int]) -> np.ndarray:
+    """The residual stream after every stage, shape (stages, tokens, d_model), without the
+    read-out (the logit lens reads out every stage at once)."""
     ids = np.asarray(token_ids, dtype=np.int64)
     c, w = model.config, model.weights
     if ids.ndim != 1 or not 1 <= ids.size <= c.context:
@@ -177,5 +193,4 @@ def forward(model: Model, token_ids: np.ndarray | list[int]) -> Forward:
             model, layer, layer_norm(x, w[f"{b}.ln2.weight"], w[f"{b}.ln2.bias"], c.layer_norm_eps)
         )
         residuals.append(x)
-    stack = np.stack(residuals)
-    return Forward(residuals=stack, logits=readout(model, stack[-1]))
+    return np.stack(residuals)

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from lens.architecture import MODEL_FILE, stage_labels, weight_names
-from lens.transformer import forward, gelu, readout
+from lens.transformer import forward, gelu, layer_norm, readout, residual_stream
 
 
 def test_model_file_stays_small():
@@ -100,3 +100,23 @@ def test_gelu_is_the_tanh_formula_and_leaves_its_input_alone():
     expected = 0.5 * x * (1.0 + np.tanh(np.sqrt(2.0 / np.pi) * (x + 0.044715 * x**3)))
     np.testing.assert_allclose(gelu(x), expected, rtol=1e-13, atol=1e-300)
     np.testing.assert_array_equal(x, kept)
+
+
+def test_layer_norm_gives_the_bits_of_mean_and_var():
+    # One pass fewer, the same arithmetic: the lab's scores (shown rounded, ranked exactly)
+    # must not move by a last bit.
+    x = np.random.default_rng(5).normal(size=(3, 7, 128)) * 4 + 1
+    weight, bias = np.linspace(0.5, 2, 128), np.linspace(-1, 1, 128)
+    textbook = (x - x.mean(axis=-1, keepdims=True)) / np.sqrt(
+        x.var(axis=-1, keepdims=True) + 1e-5
+    ) * weight + bias
+    kept = x.copy()
+    np.testing.assert_array_equal(layer_norm(x, weight, bias, 1e-5), textbook)
+    np.testing.assert_array_equal(x, kept)
+
+
+def test_residual_stream_is_the_forward_pass_without_its_read_out(model):
+    ids = model.tokenizer.encode("The reader believes him.")
+    full = forward(model, ids)
+    np.testing.assert_array_equal(residual_stream(model, ids), full.residuals)
+    np.testing.assert_array_equal(readout(model, full.residuals)[-1], full.logits)
