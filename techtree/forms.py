@@ -3,8 +3,7 @@
 from django import forms
 
 from techtree import extensions
-
-SEARCH_MAX_LENGTH = 100
+from techtree.selectors import SEARCH_MAX_LENGTH
 
 
 class BrowseFilterForm(forms.Form):

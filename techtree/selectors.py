@@ -12,7 +12,7 @@ from django.db import connection
 from django.db.models import Case, Count, Q, QuerySet, Value, When
 from django.db.models.expressions import RawSQL
 
-from techtree import extensions, levels, versions
+from techtree import extensions, fulltext, levels, versions
 from techtree.models import Concept, Prerequisite, concept_url
 from techtree.palette import domain_index
 
@@ -196,6 +196,9 @@ def browse_page(
     return Paginator(ordered, per_page).get_page(page)
 
 
+# The longest search read (the browse form's limit too); longer text is cut here.
+SEARCH_MAX_LENGTH = 100
+
 # The text searched, as PostgreSQL indexes it: migration 0003 builds a GIN index on exactly
 # this expression, so the search below is an index lookup however large the tree.
 SEARCH_CONFIG = "english"
@@ -208,9 +211,12 @@ def search_concepts(concepts: QuerySet[Concept], text: str) -> QuerySet[Concept]
     """Concepts matching a learner's search, best first.
 
     PostgreSQL: full-text search (stemmed words, "quoted phrases", -exclusions), ranked with
-    title words above summary words. Elsewhere (SQLite): every word must appear in the title
-    or the summary, titles that contain the whole text first.
+    title words above summary words. SQLite: its FTS5 index (techtree.fulltext), every word
+    found as the start of a word in the title or the summary, titles that contain the whole
+    text first, then by bm25 with title words above summary words. At most SEARCH_MAX_LENGTH
+    characters are read.
     """
+    text = text[:SEARCH_MAX_LENGTH]
     if connection.vendor == "postgresql":
         query = SearchQuery(text, config=SEARCH_CONFIG, search_type="websearch")
         return (
@@ -219,10 +225,18 @@ def search_concepts(concepts: QuerySet[Concept], text: str) -> QuerySet[Concept]
             .annotate(rank=SearchRank(SEARCH_VECTOR, query))
             .order_by("-rank", "title")
         )
-    for word in text.split():
-        concepts = concepts.filter(Q(title__icontains=word) | Q(summary__icontains=word))
+    match = fulltext.match_expression(text)
+    if not match:  # punctuation only: no word to find
+        return concepts.none()
     in_title = Case(When(title__icontains=text, then=Value(0)), default=Value(1))
-    return concepts.order_by(in_title, "title")
+    # One join with the index: the MATCH reads the index, bm25 ranks only the rows found.
+    found = concepts.extra(
+        tables=[fulltext.TABLE],
+        where=[f"{fulltext.TABLE}.rowid = {fulltext.CONTENT}.id", f"{fulltext.TABLE} MATCH %s"],
+        params=[match],
+        select={"rank": fulltext.RANK},
+    )
+    return found.order_by(in_title, "rank", "title")
 
 
 @dataclass(frozen=True)

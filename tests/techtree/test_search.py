@@ -1,4 +1,4 @@
-"""Search: PostgreSQL's full-text search with its index, a word-by-word fallback elsewhere."""
+"""Search: PostgreSQL's full-text search with its index, SQLite's FTS5 index elsewhere."""
 
 import pytest
 from django.db import connection
@@ -59,3 +59,67 @@ def test_the_search_uses_the_gin_index(demo_tree):
         plan = query.explain()
         cursor.execute("RESET enable_seqscan; RESET enable_indexscan")
     assert "concept_search_gin" in plan
+
+
+def make(title: str, summary: str, **fields) -> Concept:
+    slug = "-".join(title.lower().split())
+    return Concept.objects.create(
+        slug=slug, title=title, summary=summary, domain="Testing", difficulty=1, minutes=5, **fields
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["AND", "OR", "NOT", "NEAR", "softmax AND", "NOT softmax", "NEAR(softmax logits)", '"',
+     '"softmax', 'softmax"', "title:softmax", "^softmax", "softmax*", "(", ")", "*", "-",
+     "l'attention", "a_b", "\x00", "x " * 3000],
+)  # fmt: skip
+def test_search_syntax_in_a_learners_words_is_no_error(client, demo_tree, text):
+    slugs(text)  # a database error here would be a 500
+    assert client.get("/concepts/", {"q": text[:100]}).status_code == 200
+
+
+def test_operator_words_are_searched_as_words(demo_tree):
+    assert "softmax-and-logits" in slugs("softmax AND logits")
+
+
+def test_a_title_match_ranks_above_a_summary_match(demo_tree):
+    # neither title holds the whole text, so only the weights order them (not the title)
+    make("Aa quokka notes", "On the zebrafish.")
+    make("Zz quokka zebrafish", "Notes.")
+    make("Mm other", "The quokka and the zebrafish.")
+    assert slugs("zebrafish quokka") == ["zz-quokka-zebrafish", "aa-quokka-notes", "mm-other"]
+
+
+def test_unpublished_concepts_are_never_found(client, demo_tree):
+    make("Quokka secrets", "Not yet ready.", published=False)
+    assert slugs("quokka") == []
+    assert "quokka-secrets" not in client.get("/concepts/?q=quokka").content.decode()
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="prefixes are SQLite's FTS5 index")
+def test_a_word_still_being_typed_matches_on_sqlite(demo_tree):
+    assert "softmax-and-logits" in slugs("logi softm")
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's tokenizer folds accents")
+def test_accents_do_not_matter_on_sqlite(demo_tree):
+    make("Résumé parsing", "Reading CVs.")
+    assert slugs("resume") == slugs("RÉSUMÉ") == ["résumé-parsing"]
+
+
+@pytest.fixture(params=[0, 300], ids=lambda n: f"plus{n}")
+def sized_tree(request, demo_tree):
+    if request.param:
+        load_synthetic_tree(request.param)
+    return request.param
+
+
+def test_a_search_page_costs_the_same_queries_at_any_size(
+    client, sized_tree, django_assert_num_queries
+):
+    client.get("/concepts/")  # the domains are in the shared cache from now on
+    # the content version and the domains (cache), the search's count and its page
+    for path in ("/concepts/?q=softmax", "/concepts/?q=softmax&page=2"):
+        with django_assert_num_queries(4):
+            assert client.get(path).status_code == 200
