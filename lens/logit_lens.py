@@ -315,33 +315,35 @@ def bin_groups(centred: np.ndarray, scale: np.ndarray, edges: np.ndarray) -> np.
     index = centred
     index /= scale * step
     np.floor(index, out=index)
-    index -= first
-    np.clip(index, 0, n_bins - 1, out=index)
-    index += offsets
+    np.clip(index, first, first + n_bins - 1, out=index)
+    index += offsets - first
     return index.astype(np.intp)
 
 
 def count_at_most(ascending: np.ndarray, values: np.ndarray) -> np.ndarray:
     """For sorted rows (rows, n) and values (rows, k): how many of each row are <= each value,
-    as ``np.searchsorted(row, values, side="right")`` row by row, in one binary search."""
+    as ``np.searchsorted(row, values, side="right")`` row by row, in one binary search.
+
+    Every search halves the same span at the same time, so the span is one number and each
+    step is a gather, a comparison and an add: the answer lies in [count, count + span]."""
     n = ascending.shape[-1]
     flat = ascending.ravel()
-    base = (np.arange(ascending.shape[0]) * n)[:, None]
-    low = np.zeros(values.shape, dtype=np.intp)
-    high = np.full(values.shape, n, dtype=np.intp)
-    for _ in range(n.bit_length()):
-        middle = (low + high) >> 1
-        right = flat[base + np.minimum(middle, n - 1)] <= values
-        right &= low < high
-        np.copyto(low, middle + 1, where=right)
-        np.copyto(high, middle, where=~right & (low < high))
-    return low
+    row_last = (np.arange(ascending.shape[0]) * n - 1)[:, None]  # index of each row's -1st
+    count = np.zeros(values.shape, dtype=np.intp)
+    span = n
+    while span > 1:
+        half = span // 2
+        np.add(count, half, out=count, where=flat[count + (row_last + half)] <= values)
+        span -= half
+    count += flat[count + (row_last + 1)] <= values
+    return count
 
 
 def shown_examples(examples: np.ndarray) -> list[np.ndarray]:
     """Per position, the examples (stages, positions, bins, slots) with the empty slots left out."""
     by_position = examples.transpose(1, 0, 2, 3).reshape(examples.shape[1], -1)
-    return [row[row >= 0] for row in by_position]
+    shown = by_position >= 0
+    return np.split(by_position[shown], np.cumsum(shown.sum(axis=-1))[:-1])
 
 
 def significant(values: np.ndarray, digits: int) -> list:

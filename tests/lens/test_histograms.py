@@ -125,3 +125,13 @@ def test_the_json_holds_the_arrays_as_lists(model):
     assert result["std"] == np.round(hist["std"].T, DECIMALS).tolist()
     assert result["counts"] == hist["counts"].transpose(1, 0, 2).tolist()
     assert result["top_z"] == np.round(hist["top_z"].transpose(1, 0, 2), DECIMALS).tolist()
+
+
+@pytest.mark.parametrize("width", [1, 2, 3, 7, 64, 511, 512, 513])
+def test_count_at_most_at_any_width(width):
+    # The search halves one shared span: widths off a power of two, values past either end.
+    rng = np.random.default_rng(width)
+    rows = np.sort(rng.integers(0, 9, size=(4, width)).astype(float), axis=-1)
+    values = rng.integers(-1, 11, size=(4, 6)).astype(float)
+    expected = [np.searchsorted(row, v, side="right") for row, v in zip(rows, values, strict=True)]
+    np.testing.assert_array_equal(count_at_most(rows, values), expected)
