@@ -186,8 +186,7 @@ def lens_json(
 
 def vocabulary(model: Model) -> list[str]:
     """Every token of the model shown readably, by id."""
-    tokenizer = model.tokenizer
-    return [tokenizer.display(i) for i in range(tokenizer.vocab_size)]
+    return list(model.tokenizer.shown)
 
 
 def one_position(result: dict, position: int) -> dict:

@@ -14,6 +14,7 @@ import re
 import string
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 from itertools import pairwise
 from pathlib import Path
 
@@ -110,6 +111,11 @@ class Tokenizer:
     def display(self, token_id: int) -> str:
         """A token as the lab shows it: a space as ␣, a line break as ⏎."""
         return self.tokens[token_id].translate(DISPLAY)
+
+    @cached_property
+    def shown(self) -> tuple[str, ...]:
+        """Every token as ``display`` shows it, by id (the lab sends them all with each text)."""
+        return tuple(token.translate(DISPLAY) for token in self.tokens)
 
     def to_json(self) -> str:
         """The vocabulary and merges as readable JSON."""

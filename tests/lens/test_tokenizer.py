@@ -79,6 +79,9 @@ def test_display_shows_spaces_and_line_breaks(model):
     assert tokenizer.display(space) == "␣"
     assert tokenizer.display(newline) == "⏎"
     assert tokenizer.display(0) == UNK
+    # What the lab sends with every text, read once per tokenizer.
+    assert tokenizer.shown == tuple(tokenizer.display(i) for i in range(tokenizer.vocab_size))
+    assert tokenizer.shown is tokenizer.shown
 
 
 def test_json_round_trip(tmp_path):
