@@ -4,6 +4,7 @@ FTS5 table the triggers keep in step with every write (SQLite only; none on Post
 import sqlite3
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from hypothesis import given
 from hypothesis import strategies as st
@@ -159,4 +160,19 @@ def test_installing_again_indexes_the_rows_already_there():
         for statement in fulltext.INSTALL:
             cursor.execute(statement)
     assert indexed("zebrafish") == {"Written without an index"}
+    check_integrity()
+
+
+@on_sqlite
+@pytest.mark.django_db
+def test_concepts_from_the_content_loader_and_from_a_dump_reach_the_index(demo_tree, tmp_path):
+    softmax = Concept.objects.get(slug="softmax-and-logits")
+    assert softmax.title in indexed("softmax")  # load_content's loader saved it
+    dumped = concept("Quokka dumps", "Loaded back.")
+    dump = tmp_path / "concept.json"
+    call_command("dumpdata", "techtree.concept", pks=str(dumped.pk), output=str(dump))
+    dumped.delete()
+    assert indexed("quokka") == set()
+    call_command("loaddata", str(dump), verbosity=0)
+    assert indexed("quokka") == {"Quokka dumps"}
     check_integrity()
