@@ -28,6 +28,7 @@ BANDS = 8  # bands of depth in the overview (each cluster is a domain and a band
 TILE_COLUMNS = 24  # layout slots across one tile
 NEIGHBOURHOOD_LIMIT = 1500  # concepts sent behind a selected concept (its learning path)
 AHEAD_LIMIT = 300  # concepts sent ahead of it (the nearest; the panel gives the count)
+AHEAD_BATCH = 50  # of those, the map draws this many at first and this many more on request
 FIND_LIMIT = 12  # titles offered by the find box
 
 NODE_FIELDS = ("id", "slug", "title", "domain", "difficulty", "depth", "map_x", "map_y")
@@ -161,8 +162,9 @@ def _walk(start: int, *, ahead: bool, limit: int) -> list[int]:
 
 def neighbourhood(slug: str) -> dict[str, Any] | None:
     """A concept, everything behind it (up to NEIGHBOURHOOD_LIMIT) and the nearest
-    AHEAD_LIMIT concepts ahead of it, the links between them and its learning path; False
-    for no such concept. Cached per version."""
+    AHEAD_LIMIT concepts ahead of it (nearest first; the map draws AHEAD_BATCH at a time),
+    the links between them and its learning path; False for no such concept. Cached per
+    version."""
     return versions.cached_fragment(f"map:around:{slug}", lambda: _build_neighbourhood(slug))
 
 
@@ -191,6 +193,7 @@ def _build_neighbourhood(slug: str) -> dict[str, Any] | bool:
         "ahead": [slugs[pk] for pk in ahead],
         "behind_total": concept.prerequisite_count or 0,
         "ahead_total": concept.reach or 0,
+        "ahead_batch": AHEAD_BATCH,
         "direct_prerequisites": sum(1 for _, c in edges if c == concept.pk),
         "direct_unlocks": sum(1 for p, _ in edges if p == concept.pk),
         "path": [c.slug for c in path] + [slug] if len(behind) < NEIGHBOURHOOD_LIMIT else None,

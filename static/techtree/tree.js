@@ -62,10 +62,14 @@ function labelBox(lines, context) {
   return { width: Math.ceil(widest) + 20, height: rows * LINE_HEIGHT + 16 };
 }
 
+let measuring = null; // one canvas for every label measured (creating one costs a context)
+
 function labelContext() {
-  const context = document.createElement("canvas").getContext("2d");
-  context.font = FONT;
-  return context;
+  if (!measuring) {
+    measuring = document.createElement("canvas").getContext("2d");
+    measuring.font = FONT;
+  }
+  return measuring;
 }
 
 // Everything a concept's box shows and is sized by, from its data and status.
@@ -438,6 +442,7 @@ class TreeMap {
     this.edgeIds = new Set(data.edges.map((edge) => edgeId(edge.source, edge.target)));
     this.pending = new Map(); // links fetched before one of their ends
     this.around = new Map(); // neighbourhoods fetched, by concept
+    this.statusOf = new Map(); // the learner's statuses fetched, by concept
     this.tiles = new Map(); // tiles fetched (or being fetched), by "row,column"
     this.hasStatus = remote ? Boolean(remote.statuses) : data.nodes.some((node) => node.status);
     this.selected = null;
@@ -531,6 +536,7 @@ class TreeMap {
     });
     this.find("[data-map-fit]").addEventListener("click", () => this.fit());
     this.find("[data-map-clear]").addEventListener("click", () => this.clear());
+    this.find("[data-info-more]").addEventListener("click", () => this.showMore());
     this.find("[data-info-path]").addEventListener("click", () => {
       if (this.selected) this.showPath(this.selected);
     });
@@ -538,7 +544,10 @@ class TreeMap {
       let timer = null;
       cy.on("viewport", () => {
         clearTimeout(timer);
-        timer = setTimeout(() => this.loadVisibleTiles(), 120);
+        // A jump to a selection shows its neighbourhood, already fetched: tiles come when
+        // the learner moves the map (fetching them then doubled what a select drew).
+        if (this.jumping) this.quietClusters();
+        else timer = setTimeout(() => this.loadVisibleTiles(), 120);
       });
       const box = this.find("[data-map-find]");
       box.addEventListener("input", () => {
@@ -563,6 +572,7 @@ class TreeMap {
     const fresh = [];
     for (const node of nodes) {
       if (byId.has(node.id)) continue;
+      if (this.statusOf.has(node.id)) node.status = this.statusOf.get(node.id);
       byId.set(node.id, node);
       parents.set(node.id, []);
       children.set(node.id, []);
@@ -586,10 +596,15 @@ class TreeMap {
 
   /** The learner's statuses for a neighbourhood or a tile, shown on the concepts drawn. */
   async loadStatuses(query) {
-    const { statuses } = await this.fetchJson(`${this.remote.statuses}?${query}`);
+    this.knowStatuses((await this.fetchJson(`${this.remote.statuses}?${query}`)).statuses);
+  }
+
+  // Statuses of concepts not drawn yet are kept for when they are (merge).
+  knowStatuses(statuses) {
     const context = labelContext();
     this.cy.batch(() => {
       for (const [id, status] of Object.entries(statuses)) {
+        this.statusOf.set(id, status);
         const node = this.tree.byId.get(id);
         if (!node || node.status === status) continue;
         node.status = status;
@@ -598,11 +613,16 @@ class TreeMap {
     });
   }
 
+  // Zoomed in to see concepts, the clusters' labels would cover them.
+  quietClusters() {
+    const detailed = this.cy.zoom() >= DETAIL_ZOOM;
+    this.cy.nodes("[?cluster]").toggleClass("quiet", detailed);
+    return detailed;
+  }
+
   loadVisibleTiles() {
     const { cy, remote } = this;
-    const detailed = cy.zoom() >= DETAIL_ZOOM;
-    cy.nodes("[?cluster]").toggleClass("quiet", detailed);
-    if (!detailed) return Promise.resolve();
+    if (!this.quietClusters()) return Promise.resolve();
     const { overview } = remote;
     const view = cy.extent();
     const rowOf = (y) => Math.floor(Math.max(0, y) / overview.row / overview.band);
@@ -627,27 +647,57 @@ class TreeMap {
     return loading;
   }
 
+  // A neighbourhood, fetched once (its statuses beside it, so each concept is styled once)
+  // and drawn with everything behind the concept but only its nearest `ahead_batch` unlocks:
+  // each concept and link drawn costs its style and its first paint, so a concept that
+  // leads to most of the tree would not show at once. "Show more" draws the next batch.
   async fetchAround(id) {
+    const statuses = this.remote.statuses
+      ? this.fetchJson(`${this.remote.statuses}?concept=${encodeURIComponent(id)}`)
+      : null;
     let data = this.around.get(id);
     if (!data) {
       data = await this.fetchJson(this.remote.concept.replace(SLUG_PLACEHOLDER, id));
+      data.drawnAhead = Math.min(data.ahead.length, data.ahead_batch || data.ahead.length);
       this.around.set(id, data);
     }
-    this.merge(data.nodes, data.edges);
-    if (this.remote.statuses) await this.loadStatuses(`concept=${encodeURIComponent(id)}`);
+    if (statuses) this.knowStatuses((await statuses).statuses);
+    const ahead = data.ahead.slice(0, data.drawnAhead);
+    const drawn = new Set([data.concept, ...data.behind, ...ahead]);
+    this.merge(
+      data.nodes.filter((node) => drawn.has(node.id)),
+      data.edges.filter(([source, target]) => drawn.has(source) && drawn.has(target)),
+    );
     return {
       behind: new Set(data.behind),
-      ahead: new Set(data.ahead),
+      ahead: new Set(ahead),
       behindTotal: data.behind_total,
       aheadTotal: data.ahead_total,
+      aheadSent: data.ahead.length,
+      aheadBatch: data.ahead_batch,
       path: data.path,
     };
+  }
+
+  /** Draw the selected concept's next batch of unlocks (kept from its neighbourhood). */
+  showMore() {
+    const data = this.selected && this.around.get(this.selected);
+    if (!data || data.drawnAhead >= data.ahead.length) return Promise.resolve();
+    data.drawnAhead = Math.min(data.ahead.length, data.drawnAhead + data.ahead_batch);
+    return this.choose(this.selected).then(() => {
+      const { drawnAhead: drawn, ahead_total: total } = data;
+      let text = `${drawn} of ${total} unlocks drawn, nearest first.`;
+      if (drawn >= total) text = `All ${total} unlocks drawn.`;
+      else if (drawn >= data.ahead.length) text += ` The map draws at most ${drawn} for one concept.`;
+      this.announce(text);
+    });
   }
 
   localAround(id) {
     const behind = reachable(id, this.tree.parents);
     const ahead = reachable(id, this.tree.children);
-    return { behind, ahead, behindTotal: behind.size, aheadTotal: ahead.size, path: null };
+    const sizes = { behindTotal: behind.size, aheadTotal: ahead.size, aheadSent: ahead.size };
+    return { behind, ahead, ...sizes, path: null };
   }
 
   // ---- Selection and paths ----
@@ -680,7 +730,7 @@ class TreeMap {
       }
       for (const concept of [id, ...ahead]) {
         for (const child of children.get(concept) || []) {
-          marked.push(this.edge(concept, child).addClass("unlock-link"));
+          if (ahead.has(child)) marked.push(this.edge(concept, child).addClass("unlock-link"));
         }
       }
       return marked;
@@ -846,10 +896,22 @@ class TreeMap {
     const direct = (list) => `${list.length} direct`;
     set("prerequisites", `${around.behindTotal} in all (${direct(this.tree.parents.get(id))})`);
     set("unlocks", `${around.aheadTotal} in all (${direct(this.tree.children.get(id))})`);
+    this.showDrawn(around);
     const open = this.find("[data-info-open]");
     open.href = concept.url;
     open.setAttribute("aria-label", `Open concept: ${concept.title}`);
     this.find("[data-map-info]").hidden = false;
+  }
+
+  // How many of the unlocks are drawn, and a button for the next batch when there is one.
+  showDrawn(around) {
+    const drawn = around.ahead.size;
+    const note = this.find("[data-info-drawn]");
+    note.hidden = drawn >= around.aheadTotal;
+    note.textContent = `${drawn} of them drawn, nearest first.`;
+    const more = this.find("[data-info-more]");
+    more.hidden = drawn >= around.aheadSent;
+    more.textContent = `Show ${Math.min(around.aheadSent - drawn, around.aheadBatch)} more unlocks`;
   }
 
   listPath(steps) {
@@ -895,8 +957,12 @@ class TreeMap {
     const view = cy.extent();
     const inside = box.x1 >= view.x1 && box.x2 <= view.x2 && box.y1 >= view.y1 && box.y2 <= view.y2;
     if (inside && cy.zoom() >= 0.5) return;
+    // A jump, not an animation: every frame of a viewport animation redraws the map, which
+    // on a large tree kept a selection from showing at once (bench/tree_map.py).
     cy.stop();
-    cy.animate(viewOf(cy, box, { padding: 40, closest: 1.1 }), { duration: 250 });
+    this.jumping = true;
+    cy.viewport(viewOf(cy, box, { padding: 40, closest: 1.1 }));
+    this.jumping = false;
   }
 
   onKey(event) {

@@ -380,3 +380,47 @@ def test_a_learner_sees_status_counts_on_a_large_trees_clusters(page, large_site
     page.evaluate(f"id => {MAP}.select(id)", "softmax-and-logits")
     status = page.evaluate(f"() => {MAP}.cy.getElementById('softmax-and-logits').data('status')")
     assert status == "available"
+
+
+def test_a_busy_concept_draws_its_nearest_unlocks_first_and_more_on_request(
+    page, large_site, console_errors, monkeypatch
+):
+    """A concept that leads to much of the tree shows at once: its nearest AHEAD_BATCH
+    unlocks are drawn first, "Show more" draws the next batch, up to what the server sent."""
+    from techtree import tree_map, versions
+
+    monkeypatch.setattr(tree_map, "AHEAD_BATCH", 5)
+    monkeypatch.setattr(tree_map, "AHEAD_LIMIT", 12)
+    versions.content_changed()
+    root = Concept.objects.filter(depth=0).order_by("-reach", "slug").first()
+    assert root.reach > 12
+    sent = page.request.get(f"{large_site}/map/concepts/{root.slug}.json").json()["ahead"]
+    open_map(page, large_site)
+    page.evaluate(f"id => {MAP}.select(id)", root.slug)
+    expect(page.locator("[data-map-info] h2")).to_have_text(root.title)
+
+    def drawn():
+        return page.evaluate(f"() => {MAP}.cy.nodes('[!cluster]').map((n) => n.id())")
+
+    assert sorted(page.evaluate(f"() => {MAP}.highlighted()")["unlocks"]) == sorted(sent[:5])
+    assert set(drawn()) == {root.slug, *sent[:5]}  # nothing ahead beyond the batch
+    # The jump to the selection fetches no tiles: its neighbourhood is what it shows.
+    page.wait_for_timeout(400)
+    fetched = "() => performance.getEntriesByType('resource').map((e) => e.name)"
+    assert not [url for url in page.evaluate(fetched) if "/map/tiles/" in url]
+    expect(page.locator("[data-info-drawn]")).to_have_text("5 of them drawn, nearest first.")
+    more = page.get_by_role("button", name="Show 5 more unlocks")
+    more.focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("[data-map-announce]")).to_contain_text(f"10 of {root.reach} unlocks")
+    assert sorted(page.evaluate(f"() => {MAP}.highlighted()")["unlocks"]) == sorted(sent[:10])
+    page.get_by_role("button", name="Show 2 more unlocks").click()
+    expect(page.locator("[data-map-announce]")).to_contain_text("at most 12 for one concept")
+    shown = page.evaluate(f"() => {MAP}.highlighted()")
+    assert sorted(shown["unlocks"]) == sorted(sent) and shown["selected"] == [root.slug]
+    expect(page.locator("[data-info-more]")).to_be_hidden()
+    expect(page.locator("[data-info-drawn]")).to_have_text("12 of them drawn, nearest first.")
+    # Another concept, then back: the batches drawn are kept, nothing is fetched twice.
+    page.evaluate(f"id => {MAP}.select(id)", "softmax-and-logits")
+    page.evaluate(f"id => {MAP}.select(id)", root.slug)
+    assert len(page.evaluate(f"() => {MAP}.highlighted()")["unlocks"]) == 12

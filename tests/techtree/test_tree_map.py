@@ -109,6 +109,7 @@ def test_a_neighbourhood_is_capped(client, large, monkeypatch):
     root = Concept.objects.filter(depth=0).order_by("-reach").first()
     data = client.get(f"/map/concepts/{root.slug}.json").json()
     assert len(data["ahead"]) == 10 and data["ahead_total"] == root.reach > 10
+    assert data["ahead_batch"] == tree_map.AHEAD_BATCH  # the map draws these at a time
 
 
 def test_an_unknown_concept_is_a_json_404(client, demo_tree):
