@@ -10,3 +10,8 @@ class ExerciseTemplatesConfig(AppConfig):
         from techtree.loading import register_section_loader
 
         register_section_loader(load_templates)
+
+        from exercise_templates.models import ExerciseTemplate
+        from techtree.versions import watch
+
+        watch(ExerciseTemplate)  # worked examples built from one are cached per content version

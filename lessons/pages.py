@@ -7,6 +7,7 @@ from typing import Any
 from django.http import HttpRequest
 
 from lessons import selectors
+from techtree.versions import request_version
 
 # The concept whose page embeds the softmax visualizer, and which the visualizer's own page
 # links back to: named once, here.
@@ -18,7 +19,9 @@ def concept_section(request: HttpRequest, view: Any) -> dict[str, Any]:
     learner_id = request.user.pk if request.user.is_authenticated else None
     concept = view.concept
     return {
-        "lesson": selectors.lesson_view(concept, learner_id=learner_id),
+        "lesson": selectors.lesson_view(
+            concept, learner_id=learner_id, version=request_version(request)
+        ),
         "visualizer_table": (
             selectors.softmax_table(selectors.VISUALIZER_LOGITS)
             if concept.slug == VISUALIZER_CONCEPT

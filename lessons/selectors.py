@@ -6,13 +6,14 @@ import logging
 import math
 import re
 from dataclasses import dataclass
+from functools import partial
 
 from django.utils.safestring import SafeString, mark_safe
 
-from lessons import engine, examples, formulas, markup, seeds
+from lessons import engine, examples, formulas, fragments, markup, seeds
 from lessons.models import Lesson, WorkedExample
 from techtree.models import Concept
-from techtree.versions import cached_fragment
+from techtree.versions import cached_fragments, content_version
 
 logger = logging.getLogger(__name__)
 
@@ -22,8 +23,9 @@ class ShownExample:
     """A worked example as generated for one seed, with its links."""
 
     row: WorkedExample
-    example: examples.Example
+    example: examples.Example | None  # None when its body comes rendered from the cache
     seed: int
+    html: SafeString | None = None  # the rendered body (lessons/_example_body.html), if any
 
     @property
     def url(self) -> str:
@@ -109,24 +111,42 @@ def example_item(slug: str, order: int) -> str:
     return f"example:{slug}:{order}"
 
 
-def lesson_view(concept: Concept, *, learner_id: int | None) -> LessonView:
+def lesson_view(
+    concept: Concept, *, learner_id: int | None, version: str | None = None
+) -> LessonView:
     """The lesson and the learner's variant of each worked example.
 
-    The examples are one query; the rendered lesson comes from the shared cache (the content
-    version, then the lesson: two reads), so its Markdown and numbers are rendered once per
-    content version, by whichever worker asks first.
+    The examples are one query; the rendered lesson and the examples' rendered bodies come
+    from the shared cache under the content version (`version`, else read here), all in one
+    read. So Markdown, numbers and steps are built and rendered once per content version
+    (and example seed), by whichever worker asks first.
     """
-    shown = []
-    rows = WorkedExample.objects.filter(concept=concept).select_related("template")
-    for row in rows.order_by("order"):
+    version = version or content_version()
+    rows = []
+    for row in (
+        WorkedExample.objects.filter(concept=concept).select_related("template").order_by("order")
+    ):
         if not row.buildable:
             # A row left behind by a release that dropped its generator: skip it, not the page.
             logger.warning("worked example %s has no generator %r", row.pk, row.generator)
             continue
         row.concept = concept  # already loaded; saves a query per example link
-        seed = seeds.personal_seed(learner_id, example_item(concept.slug, row.order))
-        shown.append(ShownExample(row=row, example=row.build(seed), seed=seed))
-    text = cached_fragment(f"lesson-page:{concept.pk}", lambda: _lesson_text(concept))
+        rows.append((row, seeds.personal_seed(learner_id, example_item(concept.slug, row.order))))
+    builds = {
+        fragments.example_name(row, seed): partial(_example_body, row, seed) for row, seed in rows
+    }
+    builds[f"lesson-page:{concept.pk}"] = partial(_lesson_text, concept)
+    cached = cached_fragments(builds, version=version)
+    shown = [
+        ShownExample(
+            row=row,
+            example=None,
+            seed=seed,
+            html=mark_safe(cached[fragments.example_name(row, seed)]),
+        )
+        for row, seed in rows
+    ]
+    text = cached[f"lesson-page:{concept.pk}"]
     if not text:
         return LessonView(html=None, teaching_strategy="", examples=shown)
     headings = text["before_headings"]
@@ -176,6 +196,11 @@ def _lesson_text(concept: Concept) -> dict:
         ),
         "after_headings": tuple(after_headings),
     }
+
+
+def _example_body(row: WorkedExample, seed: int) -> str:
+    """One example built for a seed and rendered (what the shared cache keeps)."""
+    return fragments.render_example_body(ShownExample(row=row, example=row.build(seed), seed=seed))
 
 
 def example_view(slug: str, order: int, seed: int) -> ShownExample:

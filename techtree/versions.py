@@ -27,6 +27,14 @@ def content_version() -> str:
     return version
 
 
+def request_version(request) -> str:
+    """The content version for one request: read once, so all of a page's fragments agree."""
+    version = getattr(request, "_content_version", None)
+    if version is None:
+        version = request._content_version = content_version()
+    return version
+
+
 def content_changed() -> None:
     """Start a new content version once the current transaction (if any) commits."""
     transaction.on_commit(lambda: cache.set(KEY, uuid.uuid4().hex, timeout=None))
@@ -55,3 +63,14 @@ def cached_fragment(name: str, build, *, version: str | None = None):
         value = build()
         cache.set(key, value, timeout=FRAGMENT_SECONDS)
     return value
+
+
+def cached_fragments(builds: dict, *, version: str) -> dict:
+    """Several `cached_fragment`s by name in one read of the shared cache (one write for the
+    missing ones, each built by calling its `builds[name]()`)."""
+    keys = {f"fragment:{version}:{name}": name for name in builds}
+    found = cache.get_many(list(keys))
+    missing = {key: builds[name]() for key, name in keys.items() if found.get(key) is None}
+    if missing:
+        cache.set_many(missing, timeout=FRAGMENT_SECONDS)
+    return {name: missing[key] if key in missing else found[key] for key, name in keys.items()}

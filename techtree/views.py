@@ -137,15 +137,17 @@ def browse(request: HttpRequest) -> HttpResponse:
 def concept(request: HttpRequest, slug: str) -> HttpResponse:
     """A concept's page: its place in the graph, its learning path, and its lesson.
 
-    The graph part (neighbours, figures, load and learning path, rendered) is the same for
-    every learner, so it is built once per content version and read from the shared cache;
-    the lesson, the practice and whatever else is the learner's own are added per request.
+    The graph part (neighbours, figures, load and learning path, rendered) and the concept's
+    core concepts and symbols are the same for every learner, so they are built once per
+    content version and read from the shared cache (one read of the version per request); the
+    lesson, the practice and whatever else is the learner's own are added per request.
     """
     audience = "staff" if request.user.is_staff else "public"
     try:
-        view, graph_html = versions.cached_fragment(
-            f"concept-graph:{audience}:{slug}",
+        view, graph_html, facts_html = versions.cached_fragment(
+            f"concept-shared:{audience}:{slug}",
             lambda: concept_graph(slug, include_unpublished=request.user.is_staff),
+            version=versions.request_version(request),  # read once; the sections reuse it
         )
     except Concept.DoesNotExist:
         raise Http404(f"No concept called “{slug}”.") from None
@@ -154,17 +156,25 @@ def concept(request: HttpRequest, slug: str) -> HttpResponse:
         "concept": view.concept,
         "definitions": graph.FIGURE_DEFINITIONS,
         "graph_html": mark_safe(graph_html),  # rendered by our own template, escaped there
+        "facts_html": mark_safe(facts_html),  # likewise
     }
     for section in extensions.concept_sections():  # the lesson, practice, ... (apps above)
         context.update(section(request, view))
     return render(request, "techtree/concept.html", context)
 
 
-def concept_graph(slug: str, *, include_unpublished: bool) -> tuple[selectors.ConceptView, str]:
-    """A concept's graph part: its view and the aside's HTML; Concept.DoesNotExist if unknown."""
+def concept_graph(
+    slug: str, *, include_unpublished: bool
+) -> tuple[selectors.ConceptView, str, str]:
+    """A concept's part that is the same for everyone: its view, the aside's HTML and its core
+    concepts and symbols' HTML (Markdown rendered); Concept.DoesNotExist if unknown."""
     view = selectors.concept_view(slug, include_unpublished=include_unpublished)
     context = {"view": view, "concept": view.concept, "definitions": graph.FIGURE_DEFINITIONS}
-    return view, render_to_string("techtree/_concept_graph.html", context)
+    return (
+        view,
+        render_to_string("techtree/_concept_graph.html", context),
+        render_to_string("techtree/_concept_facts.html", context),
+    )
 
 
 def favicon(request: HttpRequest) -> HttpResponse:

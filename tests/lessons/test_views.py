@@ -384,9 +384,10 @@ def test_concept_page_queries_do_not_grow_with_lessons_or_examples(
     client, sized_tree, django_assert_num_queries
 ):
     client.get(f"/concepts/{SOFTMAX}/")  # its graph part and lesson are in the shared cache now
-    # the visitor's session (their practice seeds), the content version and the graph part
-    # (cache), examples, the version and the rendered lesson (cache), problems, its quality
-    with django_assert_num_queries(8):
+    # the visitor's session (their practice seeds), the content version (read once) and the
+    # graph part (cache), examples, the rendered lesson with the examples' bodies (one cache
+    # read), problems, its quality
+    with django_assert_num_queries(7):
         assert client.get(f"/concepts/{SOFTMAX}/").status_code == 200
 
 
@@ -396,7 +397,7 @@ def test_concept_page_queries_for_a_learner_do_not_grow(
     client.force_login(django_user_model.objects.create_user("ada", password="pw"))
     client.get(f"/concepts/{SOFTMAX}/")  # the session exists from now on
     # + user, the learner's problem progress and concept progress
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(10):
         assert client.get(f"/concepts/{SOFTMAX}/").status_code == 200
 
 

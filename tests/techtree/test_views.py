@@ -185,9 +185,10 @@ def test_concept_page_queries_do_not_grow_with_the_tree(
 ):
     slug = "logit-evolution"  # the deepest demo concept, in a tree of either size
     client.get(f"/concepts/{slug}/")  # its graph part and lesson are in the shared cache now
-    # the visitor's session (their practice seeds), the content version and the graph part
-    # (cache), examples, the version and the rendered lesson (cache), problems, its quality
-    with django_assert_num_queries(8):
+    # the visitor's session (their practice seeds), the content version (read once) and the
+    # graph part (cache), examples, the rendered lesson with the examples' bodies (one cache
+    # read), problems, its quality
+    with django_assert_num_queries(7):
         assert client.get(f"/concepts/{slug}/").status_code == 200
 
 
@@ -200,7 +201,7 @@ def test_concept_page_queries_for_a_learner_do_not_grow(
     client.get(f"/concepts/{slug}/")  # the session exists from now on
     # + user, the learner's problem progress and concept progress (the quality query also
     # reads their rating and whether they practised)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(10):
         assert client.get(f"/concepts/{slug}/").status_code == 200
 
 

@@ -1,0 +1,136 @@
+"""The concept page's worked examples come rendered from the shared cache, per content version
+and seed: built once, shown again without a build, replaced at once by an author's edit; a
+learner's own example seeds get their own entries; practice numbers are never cached."""
+
+import re
+
+import pytest
+from django.core.cache import cache
+
+from exercise_templates.models import ExerciseTemplate
+from lessons import markup, seeds
+from lessons.models import Lesson, WorkedExample
+from lessons.selectors import example_item
+from quizzes.models import Problem
+
+SLUG = "softmax-and-logits"
+PAGE = f"/concepts/{SLUG}/"
+
+
+@pytest.fixture
+def builds(monkeypatch):
+    """Every build of a worked example, as (order, seed)."""
+    calls = []
+    build = WorkedExample.build
+
+    def counting(self, seed):
+        calls.append((self.order, seed))
+        return build(self, seed)
+
+    monkeypatch.setattr(WorkedExample, "build", counting)
+    return calls
+
+
+def _examples(html: str) -> str:
+    """The page's worked-examples section, without the per-response CSRF tokens."""
+    section = html[html.index('<section id="worked-examples"') : html.index('id="practice"')]
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", section)
+
+
+def test_a_second_view_builds_no_example_and_shows_the_same(client, demo_tree, builds):
+    orders = list(WorkedExample.objects.filter(concept__slug=SLUG).values_list("order", flat=True))
+    first = client.get(PAGE).content.decode()
+    assert sorted(builds) == [(order, 1) for order in sorted(orders)] and len(orders) > 3
+    second = client.get(PAGE).content.decode()
+    assert len(builds) == len(orders)  # nothing built again
+    assert _examples(second) == _examples(first)
+    assert second.count('class="worked-example"') == len(orders)
+    assert second.count("Numbers from seed 1<") == len(orders)
+
+
+def test_a_second_view_reads_the_lesson_and_examples_at_once(
+    client, demo_tree, django_assert_num_queries
+):
+    client.get(PAGE)
+    # session, the content version, the graph part (cache), the examples, the lesson and
+    # the examples' bodies (one cache read), the problems, the quality
+    with django_assert_num_queries(7):
+        assert client.get(PAGE).status_code == 200
+
+
+def test_an_edited_example_shows_at_once(
+    client, demo_tree, builds, django_capture_on_commit_callbacks
+):
+    client.get(PAGE)
+    row = WorkedExample.objects.filter(concept__slug=SLUG).order_by("order").first()
+    with django_capture_on_commit_callbacks(execute=True):
+        row.title = "A retitled example"
+        row.save()
+    built = len(builds)
+    html = client.get(PAGE).content.decode()
+    assert f"{row.order}. A retitled example</h3>" in html
+    assert len(builds) > built
+
+
+def test_an_edited_lesson_shows_at_once(client, demo_tree, django_capture_on_commit_callbacks):
+    client.get(PAGE)
+    lesson = Lesson.objects.get(concept__slug=SLUG)
+    with django_capture_on_commit_callbacks(execute=True):
+        lesson.body += "\n\nA sentence the author just added.\n"
+        lesson.save()
+    assert "A sentence the author just added." in client.get(PAGE).content.decode()
+
+
+def test_an_edited_exercise_template_starts_a_new_content_version(
+    demo_tree, django_capture_on_commit_callbacks
+):
+    from techtree.versions import content_version
+
+    template = ExerciseTemplate.objects.first()
+    assert template is not None
+    before = content_version()
+    with django_capture_on_commit_callbacks(execute=True):
+        template.save()
+    assert content_version() != before
+
+
+def test_a_learner_sees_their_own_example_numbers(client, demo_tree, builds, django_user_model):
+    client.get(PAGE)  # a visitor's view fills the cache with seed 1
+    learner = django_user_model.objects.create_user("ada", password="pw")
+    client.force_login(learner)
+    html = client.get(PAGE).content.decode()
+    for row in WorkedExample.objects.filter(concept__slug=SLUG):
+        seed = seeds.personal_seed(learner.pk, example_item(SLUG, row.order))
+        article = html[html.index(f'id="example-{row.order}"') :]
+        assert article.startswith(f'id="example-{row.order}" data-example data-seed="{seed}"')
+        assert f"Numbers from seed {seed}<" in article[: article.index("</article>")]
+        assert (row.order, seed) in builds
+
+
+def test_practice_numbers_are_never_written_to_the_shared_cache(client, demo_tree, monkeypatch):
+    written = []
+    set_many, set_one = cache.set_many, cache.set
+    monkeypatch.setattr(
+        cache, "set_many", lambda d, *a, **k: written.append(d) or set_many(d, *a, **k)
+    )
+    monkeypatch.setattr(
+        cache, "set", lambda key, v, *a, **k: written.append(v) or set_one(key, v, *a, **k)
+    )
+    response = client.get(PAGE)
+    cards = [c for c in response.context["practice"].cards if c.problem.is_generated]
+    assert cards and Problem.objects.filter(concept__slug=SLUG).count() == len(
+        response.context["practice"].cards
+    )
+    stored = repr(written)
+    assert "example-body" in stored  # the examples were cached ...
+    for card in cards:  # ... and no visitor's own problem numbers
+        assert markup.render_markdown(card.instance.statement) not in stored
+
+
+def test_another_visitor_never_gets_a_visitors_practice_numbers(client, demo_tree):
+    from django.test import Client
+
+    mine = client.get(PAGE).context["practice"].cards
+    theirs = Client().get(PAGE)
+    for card in theirs.context["practice"].cards:
+        assert card.seed != next(c.seed for c in mine if c.problem.pk == card.problem.pk)
