@@ -216,7 +216,8 @@ def search_concepts(concepts: QuerySet[Concept], text: str) -> QuerySet[Concept]
     text first, then by bm25 with title words above summary words. At most SEARCH_MAX_LENGTH
     characters are read.
     """
-    text = text[:SEARCH_MAX_LENGTH]
+    # PostgreSQL's text holds no NUL (a DataError, so a 500 from the map's find box on "%00").
+    text = text[:SEARCH_MAX_LENGTH].replace("\x00", " ")
     if connection.vendor == "postgresql":
         query = SearchQuery(text, config=SEARCH_CONFIG, search_type="websearch")
         return (

@@ -79,6 +79,12 @@ def test_search_syntax_in_a_learners_words_is_no_error(client, demo_tree, text):
     assert client.get("/concepts/", {"q": text[:100]}).status_code == 200
 
 
+def test_the_find_box_takes_any_text(client, demo_tree):
+    for text in ("soft\x00max", '"NEAR(', "x " * 3000):  # a NUL was a 500 on PostgreSQL
+        assert client.get("/map/find.json", {"q": text}).status_code == 200
+    assert client.get("/map/find.json", {"q": "softmax\x00"}).json()["found"]
+
+
 def test_operator_words_are_searched_as_words(demo_tree):
     assert "softmax-and-logits" in slugs("softmax AND logits")
 
