@@ -441,7 +441,7 @@ class TreeMap {
     this.tree = indexTree(data);
     this.edgeIds = new Set(data.edges.map((edge) => edgeId(edge.source, edge.target)));
     this.pending = new Map(); // links fetched before one of their ends
-    this.around = new Map(); // neighbourhoods fetched, by concept
+    this.around = new Map(); // neighbourhoods fetched or being fetched, by concept
     this.statusOf = new Map(); // the learner's statuses fetched, by concept
     this.tiles = new Map(); // tiles fetched (or being fetched), by "row,column"
     this.hasStatus = remote ? Boolean(remote.statuses) : data.nodes.some((node) => node.status);
@@ -549,6 +549,10 @@ class TreeMap {
         if (this.jumping) this.quietClusters();
         else timer = setTimeout(() => this.loadVisibleTiles(), 120);
       });
+      cy.on("mouseover", "node", (event) => {
+        if (!event.target.data("cluster")) this.prefetch(event.target.id());
+      });
+      cy.on("mouseout", "node", () => this.prefetch(null));
       const box = this.find("[data-map-find]");
       box.addEventListener("input", () => {
         clearTimeout(this.suggestTimer);
@@ -655,12 +659,7 @@ class TreeMap {
     const statuses = this.remote.statuses
       ? this.fetchJson(`${this.remote.statuses}?concept=${encodeURIComponent(id)}`)
       : null;
-    let data = this.around.get(id);
-    if (!data) {
-      data = await this.fetchJson(this.remote.concept.replace(SLUG_PLACEHOLDER, id));
-      data.drawnAhead = Math.min(data.ahead.length, data.ahead_batch || data.ahead.length);
-      this.around.set(id, data);
-    }
+    const data = await this.neighbourhood(id);
     if (statuses) this.knowStatuses((await statuses).statuses);
     const ahead = data.ahead.slice(0, data.drawnAhead);
     const drawn = new Set([data.concept, ...data.behind, ...ahead]);
@@ -679,10 +678,30 @@ class TreeMap {
     };
   }
 
+  /** A concept's neighbourhood from the server, fetched once (a promise, shared). */
+  neighbourhood(id) {
+    if (!this.around.has(id)) {
+      const url = this.remote.concept.replace(SLUG_PLACEHOLDER, encodeURIComponent(id));
+      const loading = this.fetchJson(url).then((data) => {
+        data.drawnAhead = Math.min(data.ahead.length, data.ahead_batch || data.ahead.length);
+        return data;
+      });
+      loading.catch(() => this.around.delete(id)); // asked again next time
+      this.around.set(id, loading);
+    }
+    return this.around.get(id);
+  }
+
+  // A concept the pointer rests on is likely to be selected next: fetch it already.
+  prefetch(id) {
+    clearTimeout(this.prefetchTimer);
+    if (id) this.prefetchTimer = setTimeout(() => this.neighbourhood(id).catch(() => {}), 80);
+  }
+
   /** Draw the selected concept's next batch of unlocks (kept from its neighbourhood). */
-  showMore() {
-    const data = this.selected && this.around.get(this.selected);
-    if (!data || data.drawnAhead >= data.ahead.length) return Promise.resolve();
+  async showMore() {
+    const data = this.selected && (await this.around.get(this.selected));
+    if (!data || data.drawnAhead >= data.ahead.length) return;
     data.drawnAhead = Math.min(data.ahead.length, data.drawnAhead + data.ahead_batch);
     return this.choose(this.selected).then(() => {
       const { drawnAhead: drawn, ahead_total: total } = data;

@@ -424,3 +424,19 @@ def test_a_busy_concept_draws_its_nearest_unlocks_first_and_more_on_request(
     page.evaluate(f"id => {MAP}.select(id)", "softmax-and-logits")
     page.evaluate(f"id => {MAP}.select(id)", root.slug)
     assert len(page.evaluate(f"() => {MAP}.highlighted()")["unlocks"]) == 12
+    # The concept the pointer rests on is fetched before it is chosen.
+    nearest = page.evaluate(
+        f"""root => {{ const cy = {MAP}.cy; const at = cy.getElementById(root).renderedPosition();
+        const far = (n) => Math.hypot(
+          n.renderedPosition('x') - at.x, n.renderedPosition('y') - at.y);
+        return cy.nodes('[!cluster]').filter((n) => n.id() !== root)
+          .sort((a, b) => far(a) - far(b))[0].id(); }}""",
+        root.slug,
+    )
+    assert not [url for url in page.evaluate(fetched) if f"/map/concepts/{nearest}.json" in url]
+    page.mouse.move(*node_point(page, nearest))
+    page.wait_for_function(
+        "slug => performance.getEntriesByType('resource')"
+        ".some((e) => e.name.endsWith(`/map/concepts/${slug}.json`))",
+        arg=nearest,
+    )
