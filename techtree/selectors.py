@@ -213,8 +213,8 @@ def search_concepts(concepts: QuerySet[Concept], text: str) -> QuerySet[Concept]
     PostgreSQL: full-text search (stemmed words, "quoted phrases", -exclusions), ranked with
     title words above summary words. SQLite: its FTS5 index (techtree.fulltext), every word
     found as the start of a word in the title or the summary, titles that contain the whole
-    text first, then by bm25 with title words above summary words. At most SEARCH_MAX_LENGTH
-    characters are read.
+    text first, then by bm25 with title words above summary words (by title alone past
+    fulltext.RANKED_MAX found). At most SEARCH_MAX_LENGTH characters are read.
     """
     # PostgreSQL's text holds no NUL (a DataError, so a 500 from the map's find box on "%00").
     text = text[:SEARCH_MAX_LENGTH].replace("\x00", " ")
@@ -230,14 +230,14 @@ def search_concepts(concepts: QuerySet[Concept], text: str) -> QuerySet[Concept]
     if not match:  # punctuation only: no word to find
         return concepts.none()
     in_title = Case(When(title__icontains=text, then=Value(0)), default=Value(1))
+    rank = RawSQL(fulltext.RANK_WHILE_FEW, (match, fulltext.RANKED_MAX))
     # One join with the index: the MATCH reads the index, bm25 ranks only the rows found.
     found = concepts.extra(
         tables=[fulltext.TABLE],
         where=[f"{fulltext.TABLE}.rowid = {fulltext.CONTENT}.id", f"{fulltext.TABLE} MATCH %s"],
         params=[match],
-        select={"rank": fulltext.RANK},
     )
-    return found.order_by(in_title, "rank", "title")
+    return found.order_by(in_title, rank.asc(), "title")
 
 
 @dataclass(frozen=True)

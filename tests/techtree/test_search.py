@@ -3,7 +3,7 @@
 import pytest
 from django.db import connection
 
-from techtree import selectors
+from techtree import fulltext, selectors
 from techtree.loading import load_synthetic_tree
 from techtree.models import Concept
 
@@ -95,6 +95,15 @@ def test_a_title_match_ranks_above_a_summary_match(demo_tree):
     make("Zz quokka zebrafish", "Notes.")
     make("Mm other", "The quokka and the zebrafish.")
     assert slugs("zebrafish quokka") == ["zz-quokka-zebrafish", "aa-quokka-notes", "mm-other"]
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="the bound is SQLite's FTS5 ranking")
+def test_past_the_ranked_bound_the_order_is_by_title(demo_tree, monkeypatch):
+    make("Aa quokka notes", "On the zebrafish.")
+    make("Zz quokka zebrafish", "Notes.")
+    make("Mm other", "The quokka and the zebrafish.")
+    monkeypatch.setattr(fulltext, "RANKED_MAX", 2)  # three found: too many to rank
+    assert slugs("zebrafish quokka") == ["aa-quokka-notes", "mm-other", "zz-quokka-zebrafish"]
 
 
 def test_unpublished_concepts_are_never_found(client, demo_tree):
