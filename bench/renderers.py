@@ -1,7 +1,7 @@
 """Benchmark: the tree map's renderer, Cytoscape.js (canvas) against sigma.js (WebGL), in Chromium.
 
 Run: .venv/bin/python bench/renderers.py [--sizes 2000 10000 100000]
-     [--stress 2000 10000 50000] [--repeat 3] [--timeout 900]
+     [--stress 2000 10000 50000] [--repeat 3] [--timeout 1800]
 
 Both renderers draw the same data in the same headless Chromium (/usr/bin/chromium, the
 project's flags: --disable-gpu, so WebGL is software, SwiftShader), one fresh page each,
@@ -10,14 +10,18 @@ server; the libraries are the vendored ones (the versions in VENDORED).
 
 Map: for each --sizes synthetic tree (scratch SQLite database, techtree.synthetic), the JSON
 the tree map gets from the real endpoints (Django's test client): the overview, drawn first;
-the busiest concept's neighbourhood, added and lit as on selecting it; one of its
-prerequisites selected (its direct neighbours lit, the rest dimmed); the deepest concept's
-neighbourhood added and its learning path lit; a pan and zoom; a frame with nothing changed
-(the reference).
+the busiest concept's neighbourhood as the map draws it (everything behind, the first
+`ahead_batch` unlocks), added and lit as on selecting it; its best-linked neighbour
+selected (its direct neighbours lit, the rest dimmed); the deepest concept's neighbourhood
+added and its learning path lit; a pan and zoom; a frame with nothing changed (the
+reference).
 
 Stress: the first N elements (concepts by depth and then across, with the links between
-them, at the server's positions) of the largest tree drawn at once, then the concept with
-the most links selected and a pan and zoom.
+them, at the server's positions) of the largest tree drawn at once (with no --sizes, of a
+tree of max(--stress) / 2 concepts), then the concept with the most links selected and a pan
+and zoom. Loading the synthetic trees takes most of the run (100,000 concepts: 2 to 10
+minutes on the 2 shared cores); `--sizes 2000 10000 --stress ...` or `--sizes --stress ...`
+are quicker.
 
 Each step is timed in the page from "data in hand" until painted: the renderer's own render
 event, a one-pixel read from each of its canvases (so the drawing is done, GPU included), then
@@ -166,6 +170,19 @@ def around(node: str, edges: list[list[str]]) -> dict[str, list[str]]:
     }
 
 
+def as_drawn(near: dict) -> dict:
+    """A neighbourhood as the map draws it: everything behind the concept and its nearest
+    `ahead_batch` unlocks (all that were sent if the JSON names no batch)."""
+    ahead = near["ahead"][: near.get("ahead_batch") or len(near["ahead"])]
+    keep = {near["concept"], *near["behind"], *ahead}
+    return {
+        **near,
+        "ahead": ahead,
+        "nodes": [n for n in near["nodes"] if n["id"] in keep],
+        "edges": [e for e in near["edges"] if e[0] in keep and e[1] in keep],
+    }
+
+
 def picks() -> dict[str, str]:
     """The concept with the most concepts behind and ahead, and the deepest one."""
     from techtree.models import Concept
@@ -189,7 +206,7 @@ def map_steps() -> tuple[dict, list[tuple[str, dict | None, dict]]]:
     else:
         first = {"nodes": cluster_nodes(overview), "edges": []}
 
-    near = client.get(f"/map/concepts/{chosen['busiest']}.json").json()
+    near = as_drawn(client.get(f"/map/concepts/{chosen['busiest']}.json").json())
     slug = near["concept"]
     lit_set = {slug, *near["behind"]}
     select = {
@@ -201,7 +218,7 @@ def map_steps() -> tuple[dict, list[tuple[str, dict | None, dict]]]:
     }
     linked = [t if s == slug else s for s, t in near["edges"] if slug in (s, t)]
     neighbour = busiest(linked, near["edges"])
-    far = client.get(f"/map/concepts/{chosen['deepest']}.json").json()
+    far = as_drawn(client.get(f"/map/concepts/{chosen['deepest']}.json").json())
     path = far["path"] or [*far["behind"], far["concept"]]
     on_path = set(path)
     path_lit = {
@@ -356,7 +373,7 @@ def main() -> None:
     parser.add_argument("--stress", type=int, nargs="*", default=[2000, 10000, 50000])
     parser.add_argument("--repeat", type=int, default=3, help="Best of this many (default 3).")
     parser.add_argument(
-        "--timeout", type=int, default=900, help="Stop after this many seconds (default 900)."
+        "--timeout", type=int, default=1800, help="Stop after this many seconds (default 1800)."
     )
     args = parser.parse_args()
 
@@ -378,9 +395,11 @@ def main() -> None:
         gl = browser_page.evaluate("() => bench.webgl()")
         browser_page.close()
         print(f"Chromium {browser.version}, headless, flags: {' '.join(CHROMIUM_ARGS)}")
+        software = "SwiftShader" in gl["renderer"]
+        note = ": software (SwiftShader), no GPU; sigma's WebGL runs on the CPU" if software else ""
         print(
-            f"WebGL: {gl['webgl']} ({gl.get('version', '')}; {gl['renderer']}): software only, "
-            "no GPU here; sigma's WebGL runs on the CPU like Cytoscape's canvas."
+            f"WebGL: {'yes' if gl['webgl'] else 'NO (sigma cannot draw)'}, "
+            f"{gl.get('version', '')}, {gl['renderer']}{note}"
         )
         print("Libraries: " + ", ".join(Path(p).parent.name for p in VENDORED.values()))
         sizes = sorted(args.sizes)
@@ -391,8 +410,8 @@ def main() -> None:
             best = compare(browser, url, first, steps, args.repeat)
             print_table(f"The map's data at {size:,} concepts, best of {args.repeat}", best)
         if args.stress:
-            if not sizes:
-                load_tree(max(args.stress))
+            if not sizes:  # a tree with enough concepts (about 2.5 elements each)
+                load_tree(max(args.stress) // 2)
             graphs = stress_graphs(args.stress)
             for graph in graphs.values():
                 drawn = len(graph["nodes"]) + len(graph["edges"])
