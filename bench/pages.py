@@ -5,11 +5,12 @@ Run: .venv/bin/python bench/pages.py [--size 100000] [--repeat 15] [--database-u
 In process (Django's test client, no server), on a scratch SQLite database holding the demo
 tree plus ``--size`` synthetic concepts (or the database given, filled already), with the
 database cache as the shared cache: the login page (the reference), a learner's dashboard
-(new, and with some progress), browse (``/concepts/``, a later page, a domain), a search
-(``/concepts/?q=``), a deep concept page and the softmax concept page. Each is asked once to
-fill the caches, then timed best and median of ``--repeat``; the queries of one request are
-counted. The target (issue 13): dashboard, browse and search within 10x the login page at
-100,000 concepts. Not a test: nothing here fails on a slow machine.
+(new, and with some progress), browse (``/concepts/``, a later page, a domain), searches
+(``/concepts/?q=``; ``made`` is in every synthetic concept's summary, all found), a
+deep concept page and the softmax concept page. Each is asked once to fill the caches, then
+timed best and median of ``--repeat``; the queries of one request are counted. The target
+(issue 13): dashboard, browse and search within 10x the login page at 100,000 concepts. Not
+a test: nothing here fails on a slow machine.
 """
 
 from __future__ import annotations
@@ -123,6 +124,7 @@ def main() -> None:
         ("browse, one domain", visitor, f"/concepts/?domain={domain.replace(' ', '+')}"),
         ("search ?q=attention", visitor, "/concepts/?q=attention"),
         ("search ?q=loss+gradient", visitor, "/concepts/?q=loss+gradient"),
+        ("search ?q=made (every synthetic concept)", visitor, "/concepts/?q=made"),
         (f"deep concept ({deep.slug})", visitor, deep.get_absolute_url()),
         ("softmax concept", visitor, "/concepts/softmax-and-logits/"),
     ]
