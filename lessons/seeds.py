@@ -9,12 +9,13 @@ import secrets
 import zlib
 
 MAX_SEED = 999_999
+VISITOR_SEED = 1  # the numbers a visitor who is not signed in sees
 
 
 def personal_seed(learner_id: int | None, item: str) -> int:
-    """A stable seed for this learner and item (1 for visitors who are not signed in)."""
+    """A stable seed for this learner and item (VISITOR_SEED for visitors not signed in)."""
     if learner_id is None:
-        return 1
+        return VISITOR_SEED
     return zlib.crc32(f"{learner_id}:{item}".encode()) % MAX_SEED + 1
 
 

@@ -13,7 +13,7 @@ from django.utils.safestring import SafeString, mark_safe
 from lessons import engine, examples, formulas, fragments, markup, seeds
 from lessons.models import Lesson, WorkedExample
 from techtree.models import Concept
-from techtree.versions import cached_fragments, content_version
+from techtree.versions import cached_fragment, cached_fragments, content_version
 
 logger = logging.getLogger(__name__)
 
@@ -116,37 +116,40 @@ def lesson_view(
 ) -> LessonView:
     """The lesson and the learner's variant of each worked example.
 
-    The examples are one query; the rendered lesson and the examples' rendered bodies come
-    from the shared cache under the content version (`version`, else read here), all in one
-    read. So Markdown, numbers and steps are built and rendered once per content version
-    (and example seed), by whichever worker asks first.
+    One read of the shared cache under the content version (`version`, else read here)
+    gives the rendered lesson, the example rows and their bodies at the visitors' seed; a
+    learner's own seeds take one more read. So Markdown, numbers and steps are built and
+    rendered once per content version (and example seed), by whichever worker asks first.
     """
     version = version or content_version()
+    part = cached_fragment(
+        f"lesson-part:{concept.pk}", partial(_lesson_part, concept), version=version
+    )
     rows = []
-    for row in (
-        WorkedExample.objects.filter(concept=concept).select_related("template").order_by("order")
-    ):
-        if not row.buildable:
-            # A row left behind by a release that dropped its generator: skip it, not the page.
-            logger.warning("worked example %s has no generator %r", row.pk, row.generator)
+    for row, body in part["examples"]:
+        if not row.buildable:  # cached before a release that dropped its generator
             continue
-        row.concept = concept  # already loaded; saves a query per example link
-        rows.append((row, seeds.personal_seed(learner_id, example_item(concept.slug, row.order))))
-    builds = {
-        fragments.example_name(row, seed): partial(_example_body, row, seed) for row, seed in rows
-    }
-    builds[f"lesson-page:{concept.pk}"] = partial(_lesson_text, concept)
-    cached = cached_fragments(builds, version=version)
+        row.concept = concept  # the page's own; saves a query per example link
+        seed = seeds.personal_seed(learner_id, example_item(concept.slug, row.order))
+        rows.append((row, seed, body if seed == seeds.VISITOR_SEED else None))
+    own = cached_fragments(
+        {
+            fragments.example_name(row, seed): partial(_example_body, row, seed)
+            for row, seed, body in rows
+            if body is None
+        },
+        version=version,
+    )
     shown = [
         ShownExample(
             row=row,
             example=None,
             seed=seed,
-            html=mark_safe(cached[fragments.example_name(row, seed)]),
+            html=mark_safe(body or own[fragments.example_name(row, seed)]),
         )
-        for row, seed in rows
+        for row, seed, body in rows
     ]
-    text = cached[f"lesson-page:{concept.pk}"]
+    text = part["lesson"]
     if not text:
         return LessonView(html=None, teaching_strategy="", examples=shown)
     headings = text["before_headings"]
@@ -165,6 +168,22 @@ def lesson_view(
         ),
         headings=(*headings, *text["after_headings"]),
     )
+
+
+def _lesson_part(concept: Concept) -> dict:
+    """What every reader's lesson part starts from: the rendered lesson, and the example rows
+    with their bodies at the visitors' seed (built and rendered here)."""
+    examples = []
+    for row in (
+        WorkedExample.objects.filter(concept=concept).select_related("template").order_by("order")
+    ):
+        if not row.buildable:
+            # A row left behind by a release that dropped its generator: skip it, not the page.
+            logger.warning("worked example %s has no generator %r", row.pk, row.generator)
+            continue
+        row.concept = concept
+        examples.append((row, _example_body(row, seeds.VISITOR_SEED)))
+    return {"lesson": _lesson_text(concept), "examples": examples}
 
 
 def _lesson_text(concept: Concept) -> dict:

@@ -68,6 +68,8 @@ def cached_fragment(name: str, build, *, version: str | None = None):
 def cached_fragments(builds: dict, *, version: str) -> dict:
     """Several `cached_fragment`s by name in one read of the shared cache (one write for the
     missing ones, each built by calling its `builds[name]()`)."""
+    if not builds:
+        return {}
     keys = {f"fragment:{version}:{name}": name for name in builds}
     found = cache.get_many(list(keys))
     missing = {key: builds[name]() for key, name in keys.items() if found.get(key) is None}

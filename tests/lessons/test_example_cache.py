@@ -52,9 +52,9 @@ def test_a_second_view_reads_the_lesson_and_examples_at_once(
     client, demo_tree, django_assert_num_queries
 ):
     client.get(PAGE)
-    # session, the content version, the graph part (cache), the examples, the lesson and
-    # the examples' bodies (one cache read), the problems, the quality
-    with django_assert_num_queries(7):
+    # session, the content version, the graph part (cache), the lesson with the example rows
+    # and their bodies (one cache read), the problems, the quality
+    with django_assert_num_queries(6):
         assert client.get(PAGE).status_code == 200
 
 
@@ -94,6 +94,16 @@ def test_an_edited_exercise_template_starts_a_new_content_version(
     assert content_version() != before
 
 
+def test_a_learner_reads_their_own_examples_in_one_more_read(
+    client, demo_tree, django_user_model, django_assert_num_queries
+):
+    client.force_login(django_user_model.objects.create_user("ada", password="pw"))
+    client.get(PAGE)
+    # + the user, their examples' bodies (cache), their problem and concept progress
+    with django_assert_num_queries(10):
+        assert client.get(PAGE).status_code == 200
+
+
 def test_a_learner_sees_their_own_example_numbers(client, demo_tree, builds, django_user_model):
     client.get(PAGE)  # a visitor's view fills the cache with seed 1
     learner = django_user_model.objects.create_user("ada", password="pw")
@@ -122,7 +132,7 @@ def test_practice_numbers_are_never_written_to_the_shared_cache(client, demo_tre
         response.context["practice"].cards
     )
     stored = repr(written)
-    assert "example-body" in stored  # the examples were cached ...
+    assert "data-permalink" in stored  # the examples were cached ...
     for card in cards:  # ... and no visitor's own problem numbers
         assert markup.render_markdown(card.instance.statement) not in stored
 

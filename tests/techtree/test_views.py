@@ -186,9 +186,9 @@ def test_concept_page_queries_do_not_grow_with_the_tree(
     slug = "logit-evolution"  # the deepest demo concept, in a tree of either size
     client.get(f"/concepts/{slug}/")  # its graph part and lesson are in the shared cache now
     # the visitor's session (their practice seeds), the content version (read once) and the
-    # graph part (cache), examples, the rendered lesson with the examples' bodies (one cache
-    # read), problems, its quality
-    with django_assert_num_queries(7):
+    # graph part (cache), the rendered lesson with the example rows and bodies (cache),
+    # problems, its quality
+    with django_assert_num_queries(6):
         assert client.get(f"/concepts/{slug}/").status_code == 200
 
 
