@@ -7,7 +7,8 @@ tree plus ``--size`` synthetic concepts (or the database given, filled already),
 database cache as the shared cache: the login page (the reference), a learner's dashboard
 (new, and with some progress), browse (``/concepts/``, a later page, a domain), searches
 (``/concepts/?q=``; ``made`` is in every synthetic concept's summary, all found), a
-deep concept page and the softmax concept page. Each is asked once to fill the caches, then
+deep concept page and the softmax concept page (a visitor's; a learner's, whose worked
+examples have seeds of their own). Each is asked once to fill the caches, then
 timed best and median of ``--repeat``; the queries of one request are counted. The target
 (issue 13): dashboard, browse and search within 10x the login page at 100,000 concepts. Not
 a test: nothing here fails on a slow machine.
@@ -127,6 +128,7 @@ def main() -> None:
         ("search ?q=made (every synthetic concept)", visitor, "/concepts/?q=made"),
         (f"deep concept ({deep.slug})", visitor, deep.get_absolute_url()),
         ("softmax concept", visitor, "/concepts/softmax-and-logits/"),
+        ("softmax concept, learner with progress", going, "/concepts/softmax-and-logits/"),
     ]
     count = Concept.objects.count()
     print(f"{count} concepts, {url.split('://')[0]}, database cache, in process")
