@@ -40,7 +40,7 @@ def whole_tree(learner) -> tuple[dict, list]:
 def give_progress(learner, seed: int) -> None:
     """Mastery along down-closed sets, some started concepts, some unpublished ones."""
     rng = random.Random(seed)
-    edges = list(Prerequisite.objects.values_list("prerequisite_id", "concept_id"))
+    edges = list(Prerequisite.objects.order_by().values_list("prerequisite_id", "concept_id"))
     needs: dict[int, set[int]] = {}
     for prerequisite, concept in edges:
         needs.setdefault(concept, set()).add(prerequisite)

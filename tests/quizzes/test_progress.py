@@ -57,7 +57,7 @@ def problem(generator: str) -> Problem:
 
 def status_of(learner, slug: str) -> mastery.Status:
     concepts = list(Concept.objects.filter(published=True))
-    edges = list(Prerequisite.objects.values_list("prerequisite_id", "concept_id"))
+    edges = list(Prerequisite.objects.order_by().values_list("prerequisite_id", "concept_id"))
     status = selectors.learner_statuses(learner, [c.pk for c in concepts], edges)
     return status[Concept.objects.get(slug=slug).pk]
 
@@ -332,7 +332,7 @@ def test_a_whole_path_of_the_demo_tree_mastered_in_order(learner, demo_tree, set
     settings.ATTEMPTS_PER_MINUTE = 10_000
     path = concept_view("logit-evolution").path
     needs: dict[str, set[str]] = {}
-    for prerequisite, concept in Prerequisite.objects.values_list(
+    for prerequisite, concept in Prerequisite.objects.order_by().values_list(
         "prerequisite__slug", "concept__slug"
     ):
         needs.setdefault(concept, set()).add(prerequisite)
