@@ -150,7 +150,7 @@ function avgOrder(row, orderOf) {
   return row.reduce((sum, node) => sum + orderOf(node), 0) / row.length;
 }
 
-export function graphStyle({ large = false } = {}) {
+export function graphStyle({ large = false, clusters = false } = {}) {
   const selected = cssVar("--map-selected", "#ffb000");
   const prerequisite = cssVar("--map-prerequisite", "#2f5fd0");
   const unlock = cssVar("--map-unlock", "#8a3ea8");
@@ -235,8 +235,11 @@ export function graphStyle({ large = false } = {}) {
     {
       selector: "edge.unlock-link",
       style: {
-        width: 3,
-        "line-style": "dashed",
+        // On the clusters' map a link can run for thousands of pixels at a concept's zoom,
+        // and dashing it took the canvas most of a second (bench/tree_map.py at 100,000):
+        // there an unlock link is solid and thinner than a prerequisite link instead.
+        width: clusters ? 2 : 3,
+        "line-style": clusters ? "solid" : "dashed",
         "line-color": unlock,
         "target-arrow-color": unlock,
         "z-index": 5,
@@ -1100,7 +1103,7 @@ function drawOverview(container, overview) {
     container,
     elements: clusterElements(overview),
     style: [
-      ...graphStyle({ large: true }),
+      ...graphStyle({ large: true, clusters: true }),
       {
         selector: "node[?cluster]",
         style: {

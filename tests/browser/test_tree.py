@@ -409,6 +409,13 @@ def test_a_busy_concept_draws_its_nearest_unlocks_first_and_more_on_request(
     fetched = "() => performance.getEntriesByType('resource').map((e) => e.name)"
     assert not [url for url in page.evaluate(fetched) if "/map/tiles/" in url]
     expect(page.locator("[data-info-drawn]")).to_have_text("5 of them drawn, nearest first.")
+    # On the clusters' map unlock links are solid (a dashed one thousands of pixels long
+    # cost most of a second to draw), thinner than prerequisite links.
+    looks = page.evaluate(
+        f"() => {MAP}.cy.edges('.unlock-link')"
+        ".map((e) => [e.style('line-style'), e.style('width')])"
+    )
+    assert looks and all(look == ["solid", "2px"] for look in looks)
     more = page.get_by_role("button", name="Show 5 more unlocks")
     more.focus()
     page.keyboard.press("Enter")
