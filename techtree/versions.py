@@ -8,8 +8,13 @@ transaction commits, so no worker can cache the old content under the new versio
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import os
 import uuid
+from pathlib import Path
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
@@ -55,9 +60,34 @@ def watch(*models) -> None:
         post_delete.connect(_changed, sender=model, dispatch_uid=f"content-version-delete-{model}")
 
 
+@functools.cache
+def release() -> str:
+    """What code renders the fragments: `RELEASE` from the environment, else a digest of the
+    project's Python files and templates.
+
+    A deploy that changes how a lesson or an example is rendered must not serve the old
+    HTML for the day a fragment lives, though the content version has not moved; servers of
+    one release share their fragments, and two releases side by side never mix them.
+    """
+    if os.environ.get("RELEASE"):
+        return os.environ["RELEASE"]
+    base = Path(settings.BASE_DIR)
+    folders = [p for p in base.iterdir() if (p / "__init__.py").exists() and p.name != "tests"]
+    digest = hashlib.blake2b(digest_size=8)
+    for path in sorted(f for folder in [*folders, base / "templates"] for f in folder.rglob("*")):
+        if path.suffix in {".py", ".html"}:
+            digest.update(str(path.relative_to(base)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _fragment_key(version: str, name: str) -> str:
+    return f"fragment:{release()}:{version}:{name}"
+
+
 def cached_fragment(name: str, build, *, version: str | None = None):
-    """`build()` cached in the shared cache under this content version."""
-    key = f"fragment:{version or content_version()}:{name}"
+    """`build()` cached in the shared cache under this release and content version."""
+    key = _fragment_key(version or content_version(), name)
     value = cache.get(key)
     if value is None:
         value = build()
@@ -70,7 +100,7 @@ def cached_fragments(builds: dict, *, version: str) -> dict:
     missing ones, each built by calling its `builds[name]()`)."""
     if not builds:
         return {}
-    keys = {f"fragment:{version}:{name}": name for name in builds}
+    keys = {_fragment_key(version, name): name for name in builds}
     found = cache.get_many(list(keys))
     missing = {key: builds[name]() for key, name in keys.items() if found.get(key) is None}
     if missing:
