@@ -36,7 +36,9 @@ def test_loading_twice_changes_nothing_and_keeps_edits(demo_tree):
     edges = set(Prerequisite.objects.order_by().values_list("prerequisite_id", "concept_id"))
     call_command("load_content", "--keep-existing", verbosity=0)
     assert Concept.objects.get(slug="softmax-and-logits").summary == "Edited by an author."
-    assert set(Prerequisite.objects.order_by().values_list("prerequisite_id", "concept_id")) == edges
+    assert (
+        set(Prerequisite.objects.order_by().values_list("prerequisite_id", "concept_id")) == edges
+    )
     # Without --keep-existing the files win again.
     call_command("load_content", verbosity=0)
     assert Concept.objects.get(slug="softmax-and-logits").summary != "Edited by an author."
