@@ -55,16 +55,9 @@ VENDORED = {
 }
 RENDERERS = ("cytoscape", "sigma")
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+sys.path.insert(0, str(ROOT))  # the Chromium flags live with the browser tests
+from tests.browser.chromium import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+
 VIEWPORT = {"width": 1280, "height": 900}
 
 # The tree map's box for a concept: the widest label 190 px plus padding, three lines high.
