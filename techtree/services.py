@@ -307,9 +307,21 @@ def refresh_figures_after(
 def queue_layout_refresh() -> None:
     """Ask the task worker to place the tree map again (refresh_layout): the layout is the
     whole tree's, and reading it all would cost a region refresh at 100,000 concepts several
-    times over."""
+    times over.
+
+    A layout still waiting in the database queue reads the tree when it runs, so it covers
+    this change too: an author's saves in a row queue one layout, not one each. One already
+    running may have read the tree before this change, so it does not count.
+    """
+    from django_tasks_db.backend import DatabaseBackend
+    from django_tasks_db.models import DBTaskResult
+
     from techtree.tasks import refresh_map_layout  # tasks import services
 
+    if isinstance(refresh_map_layout.get_backend(), DatabaseBackend):
+        waiting = DBTaskResult.objects.ready().filter(task_path=refresh_map_layout.module_path)
+        if waiting.exists():
+            return
     refresh_map_layout.enqueue()
 
 
