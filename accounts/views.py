@@ -23,8 +23,6 @@ from accounts import hooks, usernames
 from accounts.forms import SignUpForm
 from techtree import limits
 
-HOUR = 3600
-
 
 def _safe_next(request: HttpRequest) -> str:
     """Where to go after signing up: a local path as Django's LoginView accepts, else home."""
@@ -48,7 +46,10 @@ def signup(request: HttpRequest) -> HttpResponse:
     form = SignUpForm(request.POST or None)
     if request.method == "POST":
         if not limits.hit(
-            "signup", limits.address_key(request), settings.SIGNUPS_PER_ADDRESS_PER_HOUR, HOUR
+            "signup",
+            limits.address_key(request),
+            settings.SIGNUPS_PER_ADDRESS_PER_HOUR,
+            limits.HOUR,
         ):
             return _too_many(request, "sign-ups")
         if form.is_valid():
@@ -73,13 +74,15 @@ class PasswordResetView(auth_views.PasswordResetView):
 
     def post(self, request, *args, **kwargs):
         address = limits.address_key(request)
-        if not limits.hit("reset-client", address, settings.RESETS_PER_CLIENT_PER_HOUR, HOUR):
+        if not limits.hit(
+            "reset-client", address, settings.RESETS_PER_CLIENT_PER_HOUR, limits.HOUR
+        ):
             return _too_many(request, "password-reset requests")
         return super().post(request, *args, **kwargs)
 
     def form_valid(self, form):
         email = usernames.skeleton(form.cleaned_data["email"])
-        if not limits.hit("reset-email", email, settings.RESETS_PER_EMAIL_PER_HOUR, HOUR):
+        if not limits.hit("reset-email", email, settings.RESETS_PER_EMAIL_PER_HOUR, limits.HOUR):
             return HttpResponseRedirect(self.get_success_url())
         return super().form_valid(form)
 

@@ -22,8 +22,6 @@ from quizzes.models import Attempt, Problem
 from techtree import limits
 from techtree.models import Concept
 
-HOUR = 3600
-
 
 class FeedbackRefused(Exception):
     """Input we will not store; `message` says why. Nothing is written."""
@@ -77,9 +75,13 @@ class Reporter:
 
 def _check_limits(reporter: Reporter) -> None:
     key = f"learner:{reporter.learner.pk}" if reporter.learner else f"session:{reporter.session}"
-    within = limits.hit("report", key, settings.REPORTS_PER_HOUR, HOUR)
-    if not within or not limits.hit(
-        "report-address", reporter.address, settings.REPORTS_PER_ADDRESS_PER_HOUR, HOUR
+    if not limits.hit_client(
+        "report",
+        key,
+        settings.REPORTS_PER_HOUR,
+        reporter.address,
+        settings.REPORTS_PER_ADDRESS_PER_HOUR,
+        limits.HOUR,
     ):
         raise ReportsLimited(
             f"Thank you, but that is many reports: at most {settings.REPORTS_PER_HOUR} an hour. "

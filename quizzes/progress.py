@@ -356,17 +356,18 @@ def grade_for_visitor(
 ) -> Feedback:
     """Grade a visitor's answer without storing it; still bounded per visitor per minute.
 
-    A visitor is counted twice in the shared limiter: by session (ATTEMPTS_PER_MINUTE) and
-    by client address (ATTEMPTS_PER_ADDRESS_PER_MINUTE), so fresh sessions, or no cookies at
-    all, do not buy a fresh budget.
+    A visitor is counted by session (ATTEMPTS_PER_MINUTE) and by client address
+    (ATTEMPTS_PER_ADDRESS_PER_MINUTE): `limits.hit_client`.
     """
     instance = problem.instance(seed)
     grade = problem.grade(instance, raw)  # AnswerError propagates: not counted either
-    # The session first, so one session hammering away spends only its own share of the
-    # address's budget.
-    within = not session or limits.hit("answer-session", session, settings.ATTEMPTS_PER_MINUTE, 60)
-    if not within or not limits.hit(
-        "answer-address", address, settings.ATTEMPTS_PER_ADDRESS_PER_MINUTE, 60
+    if not limits.hit_client(
+        "answer",
+        session or None,
+        settings.ATTEMPTS_PER_MINUTE,
+        address,
+        settings.ATTEMPTS_PER_ADDRESS_PER_MINUTE,
+        limits.MINUTE,
     ):
         raise RateLimited(
             f"Slow down: at most {settings.ATTEMPTS_PER_MINUTE} answers a minute. Nothing was "

@@ -24,6 +24,8 @@ from django.core.cache import cache
 from django.http import HttpRequest
 
 UNKNOWN = "unknown"
+MINUTE = 60
+HOUR = 3600
 
 
 def hit(scope: str, key: str, limit: int, window: int) -> bool:
@@ -41,6 +43,20 @@ def hit(scope: str, key: str, limit: int, window: int) -> bool:
             cache.touch(name, timeout=window)
         return count <= limit
     return False
+
+
+def hit_client(
+    scope: str, key: str | None, limit: int, address: str, address_limit: int, window: int
+) -> bool:
+    """Count one event for a client twice: by its own key (a learner or a session), then by
+    its address, so fresh sessions or no cookies at all do not buy a fresh budget.
+
+    The own key is counted first and a refusal stops there, so one session hammering away
+    spends only its own share of the address's budget. No key (no cookies): the address alone.
+    """
+    if key is not None and not hit(scope, key, limit, window):
+        return False
+    return hit(f"{scope}-address", address, address_limit, window)
 
 
 @lru_cache(maxsize=8)

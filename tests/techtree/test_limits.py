@@ -88,6 +88,17 @@ def test_exactly_the_limit_is_allowed_then_refused(shared_cache):
     assert limits.hit("other-scope", "ada", 3, 60)  # another scope too
 
 
+def test_a_client_is_counted_by_its_key_then_by_its_address(database_cache):
+    def hit(key):
+        return limits.hit_client("test", key, 2, "10.0.0.1", 3, 60)
+
+    # One session spends its own budget; a refusal there leaves the address's budget alone.
+    assert [hit("tab-1") for _ in range(3)] == [True, True, False]
+    # A fresh session, or none at all, does not buy a fresh budget: the address holds 3.
+    assert [hit("tab-2"), hit(None), hit("tab-3")] == [True, False, False]
+    assert limits.hit_client("test", "tab-4", 2, "10.0.0.2", 3, 60)  # another address
+
+
 def test_160_concurrent_hits_allow_exactly_the_limit(shared_cache):
     assert sum(concurrent_hits(160, 20, "burst")) == 20
 
