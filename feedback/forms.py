@@ -29,13 +29,7 @@ class ReportForm(forms.Form):
         required=False,
         max_length=NOTE_MAX_LENGTH,
         widget=forms.Textarea,
-    )
-
-    def clean_note(self) -> str:
-        note = self.cleaned_data["note"]
-        if "\x00" in note:
-            raise forms.ValidationError("The note holds a character we cannot store.")
-        return note
+    )  # what may be stored (a NUL, say) is the service's rule
 
 
 class ExampleReportForm(ReportForm):

@@ -65,32 +65,27 @@ def rate(request: HttpRequest, slug: str) -> HttpResponse:
     return HttpResponseRedirect(back)
 
 
-def _thanks(request: HttpRequest) -> None:
+def _report(request: HttpRequest, form: ReportForm, back: str, send, **known) -> HttpResponse:
+    """Send a valid report through `send` (a service), with the fields the server supplies."""
+    if not form.is_valid():
+        return _refused(request, _form_error(form), back, 400)
+    try:
+        send(reporter=_reporter(request), **form.cleaned_data, **known)
+    except services.FeedbackRefused as error:
+        return _refused(request, error.message, back, error.status)
     messages.success(request, "Thank you: your report was sent to the authors.")
+    return HttpResponseRedirect(back)
 
 
 @require_POST
 def report_example(request: HttpRequest, pk: int) -> HttpResponse:
-    """Report a worked example as shown with the seed in its URL."""
+    """Report a worked example as shown with the seed in its URL (posted with the form)."""
     example = get_object_or_404(
         WorkedExample.objects.select_related("concept", "template"), pk=pk, concept__published=True
     )
     back = _back(request, f"{example.concept.get_absolute_url()}#example-{example.order}")
     form = ExampleReportForm(request.POST)
-    if not form.is_valid():
-        return _refused(request, _form_error(form), back, 400)
-    try:
-        services.report_example(
-            reporter=_reporter(request),
-            example=example,
-            seed=form.cleaned_data["seed"],
-            reason=form.cleaned_data["reason"],
-            note=form.cleaned_data["note"],
-        )
-    except services.FeedbackRefused as error:
-        return _refused(request, error.message, back, error.status)
-    _thanks(request)
-    return HttpResponseRedirect(back)
+    return _report(request, form, back, services.report_example, example=example)
 
 
 @require_POST
@@ -100,20 +95,7 @@ def report_problem(request: HttpRequest, pk: int) -> HttpResponse:
         Problem.objects.select_related("concept", "template"), pk=pk, concept__published=True
     )
     back = _back(request, problem.get_absolute_url())
-    form = ReportForm(request.POST)
-    if not form.is_valid():
-        return _refused(request, _form_error(form), back, 400)
     learner = request.user if request.user.is_authenticated else None
     seed = selectors.practice_seed_shown(problem, learner=learner, session=request.session)
-    try:
-        services.report_problem(
-            reporter=_reporter(request),
-            problem=problem,
-            seed=seed,
-            reason=form.cleaned_data["reason"],
-            note=form.cleaned_data["note"],
-        )
-    except services.FeedbackRefused as error:
-        return _refused(request, error.message, back, error.status)
-    _thanks(request)
-    return HttpResponseRedirect(back)
+    form = ReportForm(request.POST)
+    return _report(request, form, back, services.report_problem, problem=problem, seed=seed)
