@@ -127,52 +127,44 @@ def answer(request: HttpRequest, pk: int) -> HttpResponse:
     return _respond(request, problem, feedback)
 
 
-@require_POST
-def hint(request: HttpRequest, pk: int) -> HttpResponse:
-    """Reveal one more hint."""
+def _step(request: HttpRequest, pk: int, for_learner, for_visitor, done: str) -> HttpResponse:
+    """One step on a problem: stored through `progress` for a learner, kept in the session
+    for a visitor; `done` names it in the JSON answer."""
     problem = _problem(pk)
     if request.user.is_authenticated:
         try:
-            progress.reveal_hint(learner=request.user, problem=problem)
+            for_learner(learner=request.user, problem=problem)
         except progress.PracticeRefused as error:
             return _refused(request, problem, error.message, "", error.status)
     else:
         visitor = _visitor(request)
-        visitor.reveal_hint(pk, available=len(problem.instance(visitor.seed(pk)).hints))
+        for_visitor(visitor, problem)
         visitor.save(request.session)
-    return _respond(request, problem, {"hint": True})
+    return _respond(request, problem, {done: True})
+
+
+def _visitor_hint(visitor: VisitorPractice, problem: Problem) -> None:
+    visitor.reveal_hint(problem.pk, available=len(problem.instance(visitor.seed(problem.pk)).hints))
+
+
+@require_POST
+def hint(request: HttpRequest, pk: int) -> HttpResponse:
+    """Reveal one more hint."""
+    return _step(request, pk, progress.reveal_hint, _visitor_hint, "hint")
 
 
 @require_POST
 def solution(request: HttpRequest, pk: int) -> HttpResponse:
     """Give up on these numbers and show the worked solution."""
-    problem = _problem(pk)
-    if request.user.is_authenticated:
-        try:
-            progress.reveal_solution(learner=request.user, problem=problem)
-        except progress.PracticeRefused as error:
-            return _refused(request, problem, error.message, "", error.status)
-    else:
-        visitor = _visitor(request)
-        visitor.reveal_solution(pk)
-        visitor.save(request.session)
-    return _respond(request, problem, {"solution": True})
+    return _step(
+        request, pk, progress.reveal_solution, lambda v, p: v.reveal_solution(p.pk), "solution"
+    )
 
 
 @require_POST
 def new_numbers(request: HttpRequest, pk: int) -> HttpResponse:
     """Start the problem again with fresh numbers."""
-    problem = _problem(pk)
-    if request.user.is_authenticated:
-        try:
-            progress.new_numbers(learner=request.user, problem=problem)
-        except progress.PracticeRefused as error:
-            return _refused(request, problem, error.message, "", error.status)
-    else:
-        visitor = _visitor(request)
-        visitor.new_numbers(pk)
-        visitor.save(request.session)
-    return _respond(request, problem, {"new_numbers": True})
+    return _step(request, pk, progress.new_numbers, lambda v, p: v.new_numbers(p.pk), "new_numbers")
 
 
 @login_required
