@@ -5,16 +5,20 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from django.middleware.csrf import get_token
 
+from quizzes import fragments
 from quizzes.mastery import STATUS_MEANING
 from quizzes.models import ConceptProgress
 from quizzes.selectors import learner_statuses, practice_view
 from quizzes.views import pop_feedback
 from quizzes.visitors import VisitorPractice
+from techtree.versions import request_version
 
 
 def concept_section(request: HttpRequest, view: Any) -> dict[str, Any]:
-    """The concept's practice problems, for a learner or for a visitor's session."""
+    """The concept's practice problems, for a learner or for a visitor's session: each card
+    rendered from the shared cache, with this response's CSRF token and submission ids."""
     learner = request.user if request.user.is_authenticated else None
     visitor = None if learner else VisitorPractice.load(request.session)
     practice = practice_view(
@@ -23,7 +27,12 @@ def concept_section(request: HttpRequest, view: Any) -> dict[str, Any]:
         learner=learner,
         visitor=visitor,
         feedback=pop_feedback(request),
+        version=request_version(request),
     )
+    token = get_token(request)
+    for card in practice.cards:
+        if card.html is not None:
+            card.html = fragments.fill(card.html, csrf_token=token, submission=card.submission)
     if visitor is not None and visitor.changed:  # seeds drawn for this visitor: keep them
         visitor.save(request.session)
     return {"practice": practice}

@@ -48,6 +48,16 @@ def visitor_seed(problem_id: int) -> int:
     return _seed(f"visitor:problem:{problem_id}")
 
 
+def seed_digest(seed: int) -> str:
+    """A name for a seed in shared-cache keys that reveals nothing of it.
+
+    A plain hash would not do: there are only about 2**31 seeds, so anyone reading the
+    cache's keys could hash them all. Keyed by the same secret, the digest cannot be
+    computed, nor reversed, without it.
+    """
+    return hmac.new(_key(), f"cache:seed:{seed}".encode(), hashlib.sha256).hexdigest()[:32]
+
+
 def fresh_seed() -> int:
     """New numbers: a random practice seed."""
     return PRACTICE_SEEDS.start + secrets.randbelow(len(PRACTICE_SEEDS))

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
+from functools import partial
 
 from django.core.paginator import Page, Paginator
+from django.utils.safestring import SafeString
 
 from exercises import Exercise
-from quizzes import mastery, practice_seeds
+from quizzes import fragments, mastery, practice_seeds
 from quizzes.answers import describe_expected
 from quizzes.models import Attempt, ConceptProgress, Problem, ProblemProgress
 from quizzes.visitors import VisitorPractice
 from techtree.models import Concept, Prerequisite
 from techtree.selectors import published_concepts, tree_data
-from techtree.versions import cached_fragment
+from techtree.versions import cached_fragment, cached_fragments
 
 
 @dataclass
@@ -22,7 +24,7 @@ class ProblemCard:
     """One problem as this learner (or visitor) sees it right now."""
 
     problem: Problem
-    instance: Exercise
+    built: Exercise | None  # the problem at this seed; None: built when first read
     seed: int
     hints_shown: int = 0
     solution_shown: bool = False
@@ -30,6 +32,14 @@ class ProblemCard:
     attempts: int = 0
     feedback: dict | None = None
     submission: uuid.UUID = field(default_factory=uuid.uuid4)
+    html: SafeString | None = None  # the card rendered, from the shared cache (fragments)
+
+    @property
+    def instance(self) -> Exercise:
+        """The problem as this seed poses it (built once, and only if a card is rendered)."""
+        if self.built is None:
+            self.built = self.problem.instance(self.seed)
+        return self.built
 
     @property
     def visible_hints(self) -> tuple[str, ...]:
@@ -99,8 +109,13 @@ def practice_view(
     learner=None,
     visitor: VisitorPractice | dict | None = None,
     feedback: dict | None = None,
+    version: str | None = None,
 ) -> PracticeView:
-    """Problem cards and status for a concept page (three queries for a learner, one else)."""
+    """Problem cards and status for a concept page (three queries for a learner, one else).
+
+    With a content `version`, each card comes rendered from the shared cache (one read for
+    all; its marks filled by `fragments.fill`), built and rendered only when missing.
+    """
     problems = list(
         Problem.objects.filter(concept=concept).select_related("template").order_by("order")
     )
@@ -108,11 +123,10 @@ def practice_view(
         problem.concept = concept
     feedback = feedback or {}
     if learner is None:
-        return PracticeView(
-            cards=[_visitor_card(p, visitor, feedback) for p in problems],
-            status=None,
-            missing=[],
-        )
+        cards = [_visitor_card(p, visitor, feedback) for p in problems]
+        if version is not None:
+            _rendered(cards, signed_in=False, version=version)
+        return PracticeView(cards=cards, status=None, missing=[])
     progress = {
         row.problem_id: row
         for row in ProblemProgress.objects.filter(learner=learner, problem__in=problems)
@@ -134,7 +148,25 @@ def practice_view(
     )
     clean = {p.difficulty for p in problems if p.pk in progress and progress[p.pk].solved_cleanly}
     todo = mastery.missing_difficulties(clean, {p.difficulty for p in problems})
+    if version is not None and status != mastery.Status.LOCKED:  # locked: titles only
+        _rendered(cards, signed_in=True, version=version)
     return PracticeView(cards=cards, status=status, missing=missing, todo=todo)
+
+
+def _rendered(cards: list[ProblemCard], *, signed_in: bool, version: str) -> None:
+    """Give each card its HTML from the shared cache (rendered and kept if missing)."""
+    names = [fragments.card_name(card, signed_in=signed_in) for card in cards]
+    found = cached_fragments(
+        {
+            name: partial(fragments.render_card, card, signed_in=signed_in)
+            for card, name in zip(cards, names, strict=True)
+            if name is not None
+        },
+        version=version,
+    )
+    for card, name in zip(cards, names, strict=True):
+        if name is not None:
+            card.html = found[name]
 
 
 def problem_card(
@@ -155,12 +187,10 @@ def problem_card(
 def _learner_card(problem: Problem, row, learner, feedback: dict) -> ProblemCard:
     if row is None:
         seed = practice_seeds.learner_seed(learner.pk, problem.pk)
-        return ProblemCard(
-            problem, problem.instance(seed), seed, feedback=feedback.get(str(problem.pk))
-        )
+        return ProblemCard(problem, None, seed, feedback=feedback.get(str(problem.pk)))
     return ProblemCard(
         problem=problem,
-        instance=problem.instance(row.seed),
+        built=None,
         seed=row.seed,
         hints_shown=row.hints_shown,
         solution_shown=row.solution_shown,
@@ -180,7 +210,7 @@ def _visitor_card(problem: Problem, visitor, feedback: dict) -> ProblemCard:
     given = feedback.get(str(problem.pk))
     return ProblemCard(
         problem=problem,
-        instance=problem.instance(seed),
+        built=None,
         seed=seed,
         hints_shown=visitor.hints_shown(problem.pk),
         solution_shown=visitor.solution_shown(problem.pk),

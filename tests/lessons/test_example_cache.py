@@ -1,6 +1,7 @@
 """The concept page's worked examples come rendered from the shared cache, per content version
 and seed: built once, shown again without a build, replaced at once by an author's edit; a
-learner's own example seeds get their own entries; practice numbers are never cached."""
+learner's own example seeds get their own entries; practice cards only under a keyed digest
+of their secret seed."""
 
 import re
 
@@ -53,8 +54,9 @@ def test_a_second_view_reads_the_lesson_and_examples_at_once(
 ):
     client.get(PAGE)
     # session, the content version, the graph part (cache), the lesson with the example rows
-    # and their bodies (one cache read), the problems, the quality
-    with django_assert_num_queries(6):
+    # and their bodies (one cache read), the problems, their rendered cards (one cache
+    # read), the quality
+    with django_assert_num_queries(7):
         assert client.get(PAGE).status_code == 200
 
 
@@ -117,24 +119,28 @@ def test_a_learner_sees_their_own_example_numbers(client, demo_tree, builds, dja
         assert (row.order, seed) in builds
 
 
-def test_practice_numbers_are_never_written_to_the_shared_cache(client, demo_tree, monkeypatch):
-    written = []
+def test_practice_cards_are_cached_under_a_digest_of_their_secret_seed(
+    client, demo_tree, monkeypatch
+):
+    written = {}
     set_many, set_one = cache.set_many, cache.set
     monkeypatch.setattr(
-        cache, "set_many", lambda d, *a, **k: written.append(d) or set_many(d, *a, **k)
+        cache, "set_many", lambda d, *a, **k: written.update(d) or set_many(d, *a, **k)
     )
     monkeypatch.setattr(
-        cache, "set", lambda key, v, *a, **k: written.append(v) or set_one(key, v, *a, **k)
+        cache, "set", lambda key, v, *a, **k: written.update({key: v}) or set_one(key, v, *a, **k)
     )
     response = client.get(PAGE)
     cards = [c for c in response.context["practice"].cards if c.problem.is_generated]
     assert cards and Problem.objects.filter(concept__slug=SLUG).count() == len(
         response.context["practice"].cards
     )
-    stored = repr(written)
-    assert "data-permalink" in stored  # the examples were cached ...
-    for card in cards:  # ... and no visitor's own problem numbers
-        assert markup.render_markdown(card.instance.statement) not in stored
+    assert "data-permalink" in repr(written)  # the examples were cached ...
+    for card in cards:  # ... and each card, named by a keyed digest of its seed, never the seed
+        keys = [key for key in written if f"problem-card:{card.problem.pk}:" in key]
+        assert len(keys) == 1
+        assert str(card.seed) not in keys[0] and str(card.seed) not in written[keys[0]]
+        assert markup.render_markdown(card.instance.statement) in written[keys[0]]
 
 
 def test_another_visitor_never_gets_a_visitors_practice_numbers(client, demo_tree):
