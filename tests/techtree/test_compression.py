@@ -9,7 +9,29 @@ pytestmark = pytest.mark.django_db
 
 
 def test_gzip_is_in_the_middleware_once():
-    assert settings.MIDDLEWARE.count("django.middleware.gzip.GZipMiddleware") == 1
+    gzips = [m for m in settings.MIDDLEWARE if m.endswith("GZipMiddleware")]
+    assert gzips == ["techtree.middleware.GZipMiddleware"]
+
+
+@pytest.mark.parametrize("level", [1, 6])
+def test_pages_are_compressed_at_the_configured_level(client, demo_tree, settings, level):
+    settings.GZIP_LEVEL = level
+    page = "/concepts/softmax-and-logits/"
+    plain = client.get(page).content
+    packed = client.get(page, headers={"accept-encoding": "gzip"}).content
+    html = gzip.decompress(packed)
+    assert html.count(b"<article") == plain.count(b"<article") > 10  # the same page
+    at_level = len(gzip.compress(html, compresslevel=level, mtime=0))
+    assert 0 <= len(packed) - at_level <= 101  # the level's size plus the random padding
+
+
+def test_the_padding_is_random_and_the_stream_still_reads():
+    from techtree.middleware import compress
+
+    body = b"<p>the same page</p>" * 100
+    packed = {compress(body, level=1, max_random_bytes=100) for _ in range(12)}
+    assert len({len(p) for p in packed}) > 1
+    assert all(gzip.decompress(p) == body for p in packed)
 
 
 def test_the_tree_page_is_compressed_for_a_browser_that_accepts_gzip(client, demo_tree):
