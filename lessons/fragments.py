@@ -5,8 +5,8 @@ link: a visitor sees seed 1, a learner their own), so its rendered numbers, step
 are the same for every reader with that seed. The concept page reads all its examples from
 the shared cache in the same round trip as its lesson, and builds and renders only the
 missing ones. What is the reader's own (the report form with its CSRF token and return
-address) is rendered around them per request. Practice problems are not cached: their
-seeds are secret.
+address) is rendered around them per request. Practice cards, whose seeds are secret, are
+cached by `quizzes.fragments` under a keyed digest of the seed.
 """
 
 from __future__ import annotations
