@@ -24,14 +24,6 @@ TRIGGERS = (f"{TABLE}_insert", f"{TABLE}_delete", f"{TABLE}_update")
 TITLE_WEIGHT = 5.0
 SUMMARY_WEIGHT = 1.0
 RANK = f"bm25({TABLE}, {TITLE_WEIGHT}, {SUMMARY_WEIGHT})"
-# bm25 costs a few microseconds a row found, and every row found is ranked before a page is
-# cut: past RANKED_MAX rows (a word in most concepts, which says little about relevance) the
-# order is by title alone, 3x faster for a word in all of 100,000 concepts. The count is a
-# constant subquery, read once per query. Parameters: the MATCH expression, RANKED_MAX.
-RANK_WHILE_FEW = (
-    f"CASE WHEN (SELECT count(*) FROM {TABLE} WHERE {TABLE} MATCH %s) <= %s THEN {RANK} END"
-)
-RANKED_MAX = 5000
 
 _REMOVE = f"INSERT INTO {TABLE}({TABLE}, rowid, title, summary) VALUES ('delete', old.id, old.title, old.summary);"  # noqa: E501
 _ADD = f"INSERT INTO {TABLE}(rowid, title, summary) VALUES (new.id, new.title, new.summary);"
@@ -66,3 +58,8 @@ def match_expression(text: str) -> str:
     """
     phrases = (" ".join(_WORD.findall(word)) for word in text.split())
     return " ".join(f'"{phrase}"*' for phrase in phrases if phrase)
+
+
+def title_expression(match: str) -> str:
+    """The MATCH expression finding `match`'s words in titles only (a column filter)."""
+    return f"title : ({match})" if match else ""

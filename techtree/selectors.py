@@ -189,7 +189,7 @@ def browse_page(
         concepts = concepts.filter(difficulty=difficulty)
     order = next((o for o in extensions.browse_orders() if o.key == sort), None)
     if search and order is None:
-        return Paginator(search_concepts(concepts, search), per_page).get_page(page)
+        return search_page(concepts, search, page=page, per_page=per_page)
     if search:
         concepts = search_concepts(concepts, search)
     ordered = order.apply(concepts) if order is not None else concepts.order_by("title")
@@ -213,31 +213,141 @@ def search_concepts(concepts: QuerySet[Concept], text: str) -> QuerySet[Concept]
     PostgreSQL: full-text search (stemmed words, "quoted phrases", -exclusions), ranked with
     title words above summary words. SQLite: its FTS5 index (techtree.fulltext), every word
     found as the start of a word in the title or the summary, titles that contain the whole
-    text first, then by bm25 with title words above summary words (by title alone past
-    fulltext.RANKED_MAX found). At most SEARCH_MAX_LENGTH characters are read.
+    text first, then by bm25 with title words above summary words. At most
+    SEARCH_MAX_LENGTH characters are read. Every concept found is ordered: search_page
+    bounds that for a page.
     """
-    # PostgreSQL's text holds no NUL (a DataError, so a 500 from the map's find box on "%00").
-    text = text[:SEARCH_MAX_LENGTH].replace("\x00", " ")
+    return _ranked(_matching(concepts, text), text)
+
+
+# The most concepts a search page ranks. Past it (a word in most concepts, which says little
+# about relevance) a page orders only a bounded set, so its cost does not grow with the tree:
+# the first SEARCH_RANKED_MAX found (by id), ranked as search_concepts does on PostgreSQL; on
+# SQLite, those and the first SEARCH_RANKED_MAX past them whose title holds every word, title
+# matches first and then by title (as before past fulltext's old bound). The learner is told
+# to narrow the search.
+SEARCH_RANKED_MAX = 1000
+
+
+class SearchPaginator(Paginator):
+    """A search's pages; `more_found` when more than SEARCH_RANKED_MAX concepts matched and
+    only the best SEARCH_RANKED_MAX of the bounded set are paged."""
+
+    more_found = False
+
+
+def search_page(
+    concepts: QuerySet[Concept], text: str, *, page: object = 1, per_page: int = 60
+) -> Page:
+    """One page of a search, best first, in two queries whatever the tree's size: the ids of
+    at most SEARCH_RANKED_MAX + 1 concepts found (the count, exact up to the bound), then the
+    page. Up to the bound the order is search_concepts'; past it, the same order within the
+    bounded set (see SEARCH_RANKED_MAX) and SEARCH_RANKED_MAX concepts are paged."""
+    text = _search_text(text)
+    matching = _matching(concepts, text)
+    found = list(_by_id(matching).values_list("pk", flat=True)[: SEARCH_RANKED_MAX + 1])
+    if len(found) <= SEARCH_RANKED_MAX:
+        paginator = SearchPaginator(_ranked(matching, text), per_page)
+        paginator.count = len(found)
+        return paginator.get_page(page)
+    last = found[SEARCH_RANKED_MAX - 1]  # the first SEARCH_RANKED_MAX found end here
+    if connection.vendor == "postgresql":
+        paginator = SearchPaginator(_ranked(matching.filter(pk__lte=last), text), per_page)
+        paginator.count, paginator.more_found = SEARCH_RANKED_MAX, True
+        return paginator.get_page(page)
+    paginator = SearchPaginator([], per_page)
+    paginator.count, paginator.more_found = SEARCH_RANKED_MAX, True
+    number = _page_number(page, paginator)
+    offset = (number - 1) * per_page
+    limit = min(per_page, SEARCH_RANKED_MAX - offset)
+    listed = _bounded_page_sqlite(concepts, text, last, limit, offset)
+    return Page(listed, number, paginator)
+
+
+def _bounded_page_sqlite(
+    concepts: QuerySet[Concept], text: str, last: int, limit: int, offset: int = 0
+) -> list[Concept]:
+    """A page of the bounded set on SQLite in one query: the concepts found up to id `last`
+    and the first SEARCH_RANKED_MAX past it whose title holds every word; titles that contain
+    the whole text first, then titles holding every word, then by title. No bm25 here: its
+    word statistics read every concept holding the word (5 ms a MATCH for a word in all
+    100,000), the very cost the bound avoids."""
+    match = fulltext.match_expression(text)
+    in_titles = fulltext.title_expression(match)
+    titled = (  # those found up to `last` whose title holds every word: at most the bound
+        f"{fulltext.TABLE}.rowid IN (SELECT rowid FROM {fulltext.TABLE} "
+        f"WHERE {fulltext.TABLE} MATCH %s AND rowid <= %s)"
+    )
+    parts = []
+    for expression, where in ((match, "<="), (in_titles, ">")):
+        tier = RawSQL(f"CASE WHEN {titled} THEN 0 ELSE 1 END", (in_titles, last))
+        part = (
+            _fts_matches(concepts, expression)
+            .extra(where=[f"{fulltext.TABLE}.rowid {where} %s"], params=[last])
+            .annotate(in_title=_in_title(text), title_tier=tier if where == "<=" else Value(0))
+            .values(*CARD_FIELDS, "in_title", "title_tier")
+        )
+        part = _by_id(part)[:SEARCH_RANKED_MAX] if where == ">" else part.order_by()
+        sql, params = part.query.sql_with_params()
+        parts.append((f"SELECT * FROM ({sql})", params))
+    sql = (
+        f"{parts[0][0]} UNION ALL {parts[1][0]} "
+        "ORDER BY in_title, title_tier, title, id LIMIT %s OFFSET %s"
+    )
+    params = (*parts[0][1], *parts[1][1], limit, offset)
+    return list(Concept.objects.raw(sql, params))
+
+
+def _search_text(text: str) -> str:
+    """The text searched: at most SEARCH_MAX_LENGTH characters, NULs as spaces (PostgreSQL's
+    text cannot hold one: a DataError, so a 500 from the map's find box on "%00")."""
+    return text[:SEARCH_MAX_LENGTH].replace("\x00", " ")
+
+
+def _fts_matches(concepts: QuerySet[Concept], expression: str) -> QuerySet[Concept]:
+    """`concepts` joined with SQLite's FTS5 index where it matches `expression`."""
+    return concepts.extra(
+        tables=[fulltext.TABLE],
+        where=[f"{fulltext.TABLE}.rowid = {fulltext.CONTENT}.id", f"{fulltext.TABLE} MATCH %s"],
+        params=[expression],
+    )
+
+
+def _by_id(matching: QuerySet) -> QuerySet:
+    """`matching` by id; on SQLite by the index's rowid (the same number), which FTS5 reads in
+    order and stops at a LIMIT (by the concept's id, SQLite sorts every concept found)."""
+    if connection.vendor == "postgresql":
+        return matching.order_by("pk")
+    return matching.order_by().extra(order_by=[f"{fulltext.TABLE}.rowid"])
+
+
+def _in_title(text: str) -> Case:
+    return Case(When(title__icontains=text, then=Value(0)), default=Value(1))
+
+
+def _matching(concepts: QuerySet[Concept], text: str) -> QuerySet[Concept]:
+    """The concepts a search finds, unordered."""
+    text = _search_text(text)
     if connection.vendor == "postgresql":
         query = SearchQuery(text, config=SEARCH_CONFIG, search_type="websearch")
-        return (
-            concepts.annotate(document=SEARCH_VECTOR)
-            .filter(document=query)
-            .annotate(rank=SearchRank(SEARCH_VECTOR, query))
-            .order_by("-rank", "title")
-        )
+        return concepts.annotate(document=SEARCH_VECTOR).filter(document=query)
     match = fulltext.match_expression(text)
     if not match:  # punctuation only: no word to find
         return concepts.none()
-    in_title = Case(When(title__icontains=text, then=Value(0)), default=Value(1))
-    rank = RawSQL(fulltext.RANK_WHILE_FEW, (match, fulltext.RANKED_MAX))
-    # One join with the index: the MATCH reads the index, bm25 ranks only the rows found.
-    found = concepts.extra(
-        tables=[fulltext.TABLE],
-        where=[f"{fulltext.TABLE}.rowid = {fulltext.CONTENT}.id", f"{fulltext.TABLE} MATCH %s"],
-        params=[match],
-    )
-    return found.order_by(in_title, rank.asc(), "title")
+    # One join with the index: the MATCH reads the index.
+    return _fts_matches(concepts, match)
+
+
+def _ranked(matching: QuerySet[Concept], text: str) -> QuerySet[Concept]:
+    """The concepts found, best first (see search_concepts)."""
+    text = _search_text(text)
+    if connection.vendor == "postgresql":
+        query = SearchQuery(text, config=SEARCH_CONFIG, search_type="websearch")
+        ranked = matching.annotate(rank=SearchRank(SEARCH_VECTOR, query))
+        return ranked.order_by("-rank", "title", "pk")
+    # bm25 ranks only the rows found, after the MATCH.
+    rank = RawSQL(fulltext.RANK, ())
+    return matching.order_by(_in_title(text), rank.asc(), "title", "pk")
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 import pytest
 from django.db import connection
 
-from techtree import fulltext, selectors
+from techtree import selectors
 from techtree.loading import load_synthetic_tree
 from techtree.models import Concept
 
@@ -97,13 +97,70 @@ def test_a_title_match_ranks_above_a_summary_match(demo_tree):
     assert slugs("zebrafish quokka") == ["zz-quokka-zebrafish", "aa-quokka-notes", "mm-other"]
 
 
-@pytest.mark.skipif(connection.vendor != "sqlite", reason="the bound is SQLite's FTS5 ranking")
-def test_past_the_ranked_bound_the_order_is_by_title(demo_tree, monkeypatch):
+def test_past_the_bound_the_page_says_so_and_pages_stop_at_it(client, demo_tree, monkeypatch):
+    load_synthetic_tree(130)  # "made-up" is in every synthetic summary
+    monkeypatch.setattr(selectors, "SEARCH_RANKED_MAX", 100)
+    response = client.get("/concepts/?q=made-up")
+    first = response.context["page"]
+    assert first.paginator.more_found
+    assert (first.paginator.count, first.paginator.num_pages, len(first)) == (100, 2, 60)
+    assert "More than 100 concepts match" in response.content.decode()
+    second = client.get("/concepts/?q=made-up&page=2").context["page"]
+    assert (second.number, len(second)) == (2, 40)
+    past = client.get("/concepts/?q=made-up&page=3").context["page"]  # the last page
+    assert [c.pk for c in past] == [c.pk for c in second]
+    listed = {c.pk for c in first} | {c.pk for c in second}
+    assert len(listed) == 100  # no concept on two pages
+
+
+def test_up_to_the_bound_the_count_is_exact_and_nothing_is_said(client, demo_tree, monkeypatch):
+    load_synthetic_tree(130)
+    monkeypatch.setattr(selectors, "SEARCH_RANKED_MAX", 130)
+    response = client.get("/concepts/?q=made-up")
+    assert not response.context["page"].paginator.more_found
+    assert response.context["page"].paginator.count == 130
+    assert "More than" not in response.content.decode()
+
+
+def test_past_the_bound_only_the_first_found_are_listed(demo_tree, monkeypatch):
     make("Aa quokka notes", "On the zebrafish.")
     make("Zz quokka zebrafish", "Notes.")
     make("Mm other", "The quokka and the zebrafish.")
-    monkeypatch.setattr(fulltext, "RANKED_MAX", 2)  # three found: too many to rank
-    assert slugs("zebrafish quokka") == ["aa-quokka-notes", "mm-other", "zz-quokka-zebrafish"]
+    make("Bb other", "A quokka, a zebrafish.")  # found fourth, by id
+    monkeypatch.setattr(selectors, "SEARCH_RANKED_MAX", 3)
+    assert set(slugs("zebrafish quokka")) == {"aa-quokka-notes", "zz-quokka-zebrafish", "mm-other"}
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="the bounded order is SQLite's")
+def test_past_the_bound_titles_holding_the_words_come_first_then_by_title(demo_tree, monkeypatch):
+    make("Zz other", "The quokka and the zebrafish.")
+    make("Mm quokka zebrafish", "Notes.")  # every word in the title
+    make("Aa other", "A quokka, a zebrafish.")
+    make("Bb zebrafish quokka", "Notes.")  # holds the whole text
+    make("Cc quokka notes", "On the zebrafish.")  # found fifth: past the bound
+    monkeypatch.setattr(selectors, "SEARCH_RANKED_MAX", 4)
+    assert slugs("zebrafish quokka") == [
+        "bb-zebrafish-quokka", "mm-quokka-zebrafish", "aa-other", "zz-other",
+    ]  # fmt: skip
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="the title part is SQLite's FTS5")
+def test_past_the_bound_a_later_title_match_is_still_listed_first(demo_tree, monkeypatch):
+    for n in range(5):
+        make(f"Note {n}", "Mentions the quokka in passing.")
+    make("Quokka", "The small wallaby itself.")  # found last, by id
+    monkeypatch.setattr(selectors, "SEARCH_RANKED_MAX", 3)
+    found = slugs("quokka")
+    assert found[0] == "quokka"
+    assert len(found) == 3
+
+
+@pytest.mark.parametrize("text", ["made AND", "NOT made", '"made', "title:made", "made*", "^made"])
+def test_search_syntax_is_no_error_past_the_bound(client, demo_tree, monkeypatch, text):
+    load_synthetic_tree(20)
+    monkeypatch.setattr(selectors, "SEARCH_RANKED_MAX", 5)
+    response = client.get("/concepts/", {"q": text})
+    assert response.status_code == 200
 
 
 def test_unpublished_concepts_are_never_found(client, demo_tree):
@@ -138,3 +195,14 @@ def test_a_search_page_costs_the_same_queries_at_any_size(
     for path in ("/concepts/?q=softmax", "/concepts/?q=softmax&page=2"):
         with django_assert_num_queries(4):
             assert client.get(path).status_code == 200
+
+
+def test_a_search_past_the_bound_costs_the_same_queries_at_any_size(
+    client, sized_tree, django_assert_num_queries, monkeypatch
+):
+    monkeypatch.setattr(selectors, "SEARCH_RANKED_MAX", 20)  # "the" is in most concepts
+    client.get("/concepts/")
+    for path in ("/concepts/?q=the", "/concepts/?q=the&page=2"):
+        with django_assert_num_queries(4):
+            response = client.get(path)
+        assert response.context["page"].paginator.more_found
