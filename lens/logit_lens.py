@@ -228,7 +228,7 @@ def logit_histograms(
     logits: np.ndarray, top_ids: np.ndarray, edges: np.ndarray = BIN_EDGES
 ) -> dict[str, np.ndarray]:
     """z-scored histograms of stage logits (stages, positions, vocab) on fixed ``edges``, and
-    the ranks of the ``top_ids`` (positions, k).
+    the ranks of the ``top_ids`` (positions, k), distinct in each position.
 
     Returns ``mean`` and ``std`` (stages, positions), ``counts`` (stages, positions, bins),
     ``examples`` (stages, positions, bins, EXAMPLES_PER_BIN) token ids, the highest-scoring
@@ -236,75 +236,183 @@ def logit_histograms(
     (stages, positions, k). Rank 1 is the top: a token's rank is one plus the number of
     tokens scored strictly higher at that stage.
 
-    One stage at a time (``stage_histograms``): its temporaries, a few arrays the size of one
-    stage's scores, stay in the CPU's cache and the allocator hands the same memory back for
-    the next stage. Every stage at once made 12 MB of fresh arrays per 64-token text, which
-    the allocator returned to the system and took back on every text (3,000 page faults, a
-    fifth of the lab's time; ``bench/lens.py`` counts them).
+    Each row is sorted once with the bin edges among its scores and the token ids riding
+    along in the scores' lowest bits (``sort_stage``); a bin is then the run between two
+    edges, its count their distance and its examples the last few of the run, and a top
+    token's rank one plus the scores after it (``read_sorted``). A row with two scores too
+    close for those bits to leave their order certain goes to ``exact_rows``. One stage at
+    a time: its temporaries stay in the CPU's cache and the allocator hands the same memory
+    back for the next stage (every stage at once made 12 MB of fresh arrays per text, 3,000
+    page faults, a fifth of the lab's time; ``bench/lens.py`` counts them).
     """
     *lead, positions, vocab = logits.shape
     blocks = logits.reshape(-1, positions, vocab)
-    parts = [stage_histograms(block, top_ids, edges) for block in blocks]
-    return {
-        key: np.stack([part[key] for part in parts]).reshape(*lead, *parts[0][key].shape)
+    if top_ids.shape[-1] and (np.diff(np.sort(top_ids, axis=-1), axis=-1) == 0).any():
+        raise ValueError("top_ids must be distinct in each position")
+    layout = KeyLayout(vocab, edges.size - 2, top_ids)
+    parts = [read_sorted(*sort_stage(block, edges, layout), layout) for block in blocks]
+    found = {
+        key: np.concatenate([part[key] for part in parts], axis=int(key == "last"))
         for key in parts[0]
+    }
+    rows, mean, std = blocks.reshape(-1, vocab), found["mean"], found["std"]
+    scale = np.where(std > 0, std, 1.0)[:, None]
+    top = np.broadcast_to(top_ids, (blocks.shape[0], *top_ids.shape)).reshape(-1, layout.k)
+    doubtful = found["doubtful"]
+    if doubtful.any():
+        exact = exact_rows(rows[doubtful], mean[doubtful], scale[doubtful], top[doubtful], edges)
+        exact["last"] = exact["last"].transpose(2, 0, 1)
+        found["last"][:, doubtful] = exact.pop("last")
+        for key, value in exact.items():
+            found[key][doubtful] = value
+    top_scores = blocks.reshape(blocks.shape[0], -1)[:, layout.top_in_block]
+    found["top_z"] = (top_scores.reshape(top.shape) - mean[:, None]) / scale
+    # Slot-major (the slots' axis first, see read_sorted), shown as (rows, bins, slots).
+    slots = np.arange(EXAMPLES_PER_BIN)[:, None, None]
+    examples = np.where(slots < found["counts"], found.pop("last"), -1)
+    found["examples"] = examples.transpose(1, 2, 0)
+    return {
+        key: found[key].reshape(*lead, positions, *found[key].shape[1:])
+        for key in ("mean", "std", "counts", "examples", "top_z", "ranks")
     }
 
 
-def stage_histograms(
-    logits: np.ndarray, top_ids: np.ndarray, edges: np.ndarray = BIN_EDGES
-) -> dict[str, np.ndarray]:
-    """``logit_histograms`` of one stage: logits (positions, vocab), top_ids (positions, k).
+class KeyLayout:
+    """What rides along with a score in the lowest bits of its float64 sort key: the token id
+    or the bin edge's number (``index``), ``edge`` set for a bin edge and ``top`` for a top
+    token. Two keys ``near`` or fewer units apart (the float64s read as integers) may be
+    ordered by those bits; further apart, their scores are in the same order and at least
+    ``near / 2`` units apart, so no rounding of a z-score can carry one across the other
+    (that is about 1e-12 of them: no two of the committed model's scores come so near).
 
-    No argsort of every row (it was most of the lab's cost): each token's bin comes from
-    arithmetic, the counts from one ``bincount``, the examples from one sort of the values
-    (no indices) and a few comparisons for the tokens that can be one; ranks are a binary
-    search of the sorted values for the top tokens only.
+    Also where the ``top_ids`` (positions, k) are in a stage and in its sorted keys."""
+
+    def __init__(self, vocab: int, n_edges: int, top_ids: np.ndarray) -> None:
+        self.n_edges, self.width = n_edges, vocab + n_edges  # a sorted row: scores and edges
+        self.edge = 1 << max(vocab - 1, n_edges, 1).bit_length()
+        self.top = self.edge << 1
+        self.low = (self.top << 1) - 1
+        self.index = self.edge - 1
+        self.near = 1 << (self.low.bit_length() + 2)
+        self.index_of = np.r_[np.arange(vocab), self.edge + np.arange(1, n_edges + 1)]
+        positions, self.k = top_ids.shape
+        starts = np.arange(positions)[:, None]
+        self.top_in_block = (starts * vocab + top_ids).ravel()
+        self.top_in_keys = (starts * self.width + top_ids).ravel()
+        # A top token found in a sorted row, as row * vocab + id, is looked up in these.
+        by_id = np.argsort(top_ids, axis=-1)
+        self.top_sorted = np.take_along_axis(top_ids, by_id, axis=-1) + starts * vocab
+        self.top_sorted = self.top_sorted.ravel()
+        self.top_slot = (by_id + starts * self.k).ravel()
+
+
+def sort_stage(
+    logits: np.ndarray, edges: np.ndarray, layout: KeyLayout
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """One stage (positions, vocab): each row's centred scores sorted with the bin edges among
+    them (``scale * edge``: the same units), as integers (see ``KeyLayout``).
+
+    Returns the sorted keys (positions, vocab + edges), each row's ``mean`` and ``std``, and
+    whether the row is doubtful: two neighbours ``layout.near`` or closer (a tie, and -0.0
+    beside 0.0), or a scale so extreme that ``scale * edge`` might lose precision.
     """
-    n_bins, (n_rows, vocab) = edges.size - 1, logits.shape
+    n_rows, vocab = logits.shape
     mean = logits.mean(axis=-1)
-    centred = logits - mean[:, None]
+    keys = np.empty((n_rows, layout.width))
+    centred = np.subtract(logits, mean[:, None], out=keys[:, :vocab])
     std = np.sqrt(np.einsum("pv,pv->p", centred, centred) / vocab)
-    scale = np.where(std > 0, std, 1.0)[:, None]
-    # One group per row and bin: the row's index times the bins, plus the token's bin.
-    groups = bin_groups(centred, scale, edges)
-    counts = np.bincount(groups.ravel(), minlength=n_rows * n_bins).reshape(n_rows, n_bins)
+    keys[:, vocab:] = np.where(std > 0, std, 1.0)[:, None] * edges[1:-1]
+    bits = keys.view(np.int64)
+    bits &= ~layout.low
+    bits |= layout.index_of
+    bits.ravel()[layout.top_in_keys] |= layout.top
+    keys.sort(axis=-1)
+    # Neighbours' distance in units of the last place; adding near makes -near..near the lowest.
+    gaps = np.subtract(bits[:, 1:], bits[:, :-1])
+    gaps += layout.near
+    nearest = gaps.view(np.uint64).min(axis=-1, initial=np.iinfo(np.uint64).max)
+    # A -0.0 is centred only from a -0.0 score when the mean is 0.0.
+    doubtful = (nearest <= 2 * layout.near) | (mean == 0)
+    doubtful |= ~((std > 2.0**-900) & (std < 2.0**900))
+    return bits, mean, std, doubtful
 
-    # Bins are runs of the sorted row: a bin's shown examples are the last few of its run, so
-    # its lowest shown score is read off the sorted values, and only the tokens at or above
-    # it in their bin (a few per bin) are candidates.
-    ascending = np.sort(logits, axis=-1).ravel()
-    ends = np.cumsum(counts, axis=-1).ravel()  # one past each bin's run, within its row
-    lowest = ends - np.minimum(counts.ravel(), EXAMPLES_PER_BIN)
-    row_starts = np.repeat(np.arange(n_rows) * vocab, n_bins)
-    threshold = ascending[row_starts + np.minimum(lowest, vocab - 1)]
-    threshold[counts.ravel() == 0] = np.inf
-    candidates = np.flatnonzero(logits.ravel() >= threshold[groups.ravel()])
-    group, score = groups.ravel()[candidates], logits.ravel()[candidates]
-    # A candidate's slot is how many of its bin's last few sorted scores lie strictly above it.
-    last, row_start = row_starts[group] + ends[group] - 1, row_starts[group]
-    slot = np.zeros(group.size, dtype=np.intp)
-    for k in range(EXAMPLES_PER_BIN):
-        slot += ascending[np.maximum(last - k, row_start)] > score
-    taken = np.bincount(group * EXAMPLES_PER_BIN + np.minimum(slot, EXAMPLES_PER_BIN - 1))
-    if taken.size and taken.max() > 1:  # tied scores share a slot: order the bins in full
-        order = np.lexsort((-score, group))  # stable, so ties go to the lower id
-        group, candidates = group[order], candidates[order]
-        starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
-        slot = np.arange(group.size) - np.repeat(starts, np.diff(np.r_[starts, group.size]))
-    kept = slot < EXAMPLES_PER_BIN
-    examples = np.full((n_rows * n_bins, EXAMPLES_PER_BIN), -1, dtype=np.intp)
-    examples[group[kept], slot[kept]] = candidates[kept] % vocab
 
-    top_scores = np.take_along_axis(logits, top_ids, axis=-1)
+def read_sorted(
+    bits: np.ndarray, mean: np.ndarray, std: np.ndarray, doubtful: np.ndarray, layout: KeyLayout
+) -> dict[str, np.ndarray]:
+    """``counts``, ``ranks`` of the top tokens and the ``last`` EXAMPLES_PER_BIN ids of each
+    bin (slots, rows, bins), read off one stage's keys sorted by ``sort_stage`` (its other
+    results are passed through)."""
+    (n_rows, width), n_edges, k = bits.shape, layout.n_edges, layout.k
+    flat = bits.ravel()
+    special = np.flatnonzero((flat & (layout.edge | layout.top)) != 0)
+    key = flat[special]
+    is_edge = (key & layout.edge) != 0
+    row_start = np.arange(n_rows)[:, None] * width
+    bounds = np.concatenate(
+        [row_start - 1, special[is_edge].reshape(n_rows, n_edges), row_start + width], axis=-1
+    )
+    counts = np.diff(bounds, axis=-1) - 1
+    # Before each edge, and the row's end, lie the highest scores of the bin below it (at a
+    # row's start the previous row's or the array's last, never shown). Slot-major: the long
+    # axis last is what makes NumPy fast on these small arrays.
+    at = bounds[:, 1:].ravel() - np.arange(1, EXAMPLES_PER_BIN + 1)[:, None]
+    last = (flat[at] & layout.index).reshape(EXAMPLES_PER_BIN, n_rows, n_edges + 1)
+    # A top token's rank: one plus the scores after it, the row's end less its place, less
+    # the edges after it (those not before it among the row's edges and top tokens).
+    top = ~is_edge
+    top_at, top_key = special[top], key[top]
+    among = np.flatnonzero(top) % (n_edges + k) - np.tile(np.arange(k), n_rows)
+    ranks = np.repeat(row_start.ravel() + width, k) - top_at - (n_edges - among)
+    wanted = np.repeat(np.arange(n_rows) * (width - n_edges), k) + (top_key & layout.index)
+    slot = layout.top_slot[np.searchsorted(layout.top_sorted, wanted)]
+    in_slots = np.empty(n_rows * k, dtype=ranks.dtype)
+    in_slots[slot] = ranks
     return {
         "mean": mean,
         "std": std,
         "counts": counts,
-        "examples": examples.reshape(n_rows, n_bins, EXAMPLES_PER_BIN),
-        "top_z": (top_scores - mean[:, None]) / scale,
-        "ranks": 1 + vocab - count_at_most(ascending.reshape(logits.shape), top_scores),
+        "last": last,
+        "ranks": in_slots.reshape(n_rows, k),
+        "doubtful": doubtful,
     }
+
+
+def exact_rows(
+    rows: np.ndarray, mean: np.ndarray, scale: np.ndarray, top: np.ndarray, edges: np.ndarray
+) -> dict[str, np.ndarray]:
+    """``counts``, ``last`` (the examples, -1 where a bin has fewer) and ``ranks`` of rows
+    (n, vocab) by a stable sort of each: for the rows ``sort_stage`` cannot vouch for."""
+    n_rows, vocab = rows.shape
+    n_bins = edges.size - 1
+    groups = bin_groups(rows - mean[:, None], scale, edges)
+    counts = np.bincount(groups.ravel(), minlength=n_rows * n_bins).reshape(n_rows, n_bins)
+    # Ascending, ties to the higher id first: read from the end, ties go to the lower id.
+    order = vocab - 1 - np.argsort(rows[:, ::-1], axis=-1, kind="stable")
+    slots = np.arange(EXAMPLES_PER_BIN)
+    at = np.maximum(np.cumsum(counts, axis=-1)[..., None] - 1 - slots, 0)
+    taken = np.take_along_axis(order, at.reshape(n_rows, -1), axis=-1).reshape(at.shape)
+    scores = np.take_along_axis(rows, top, axis=-1)
+    return {
+        "counts": counts,
+        "last": np.where(slots < counts[..., None], taken, -1),
+        "ranks": 1 + vocab - count_at_most(np.sort(rows, axis=-1), scores),
+    }
+
+
+def edge_grid(edges: np.ndarray) -> tuple[float, float] | None:
+    """``(step, first)`` if ``edges`` are ``(first + i) * step`` with ``step`` a power of two
+    and ``first`` whole, else None."""
+    n_bins = edges.size - 1
+    step = (edges[-1] - edges[0]) / n_bins
+    first = edges[0] / step
+    if (
+        np.frexp(step)[0] == 0.5
+        and first == np.floor(first)
+        and np.array_equal(edges, (first + np.arange(n_bins + 1)) * step)
+    ):
+        return step, first
+    return None
 
 
 def bin_groups(centred: np.ndarray, scale: np.ndarray, edges: np.ndarray) -> np.ndarray:
@@ -317,16 +425,12 @@ def bin_groups(centred: np.ndarray, scale: np.ndarray, edges: np.ndarray) -> np.
     every edge would. Other edges are searched. ``centred`` is overwritten.
     """
     n_bins = edges.size - 1
-    step = (edges[-1] - edges[0]) / n_bins
-    first = edges[0] / step
     offsets = (np.arange(centred.shape[0]) * n_bins)[:, None]
-    if not (
-        np.frexp(step)[0] == 0.5
-        and first == np.floor(first)
-        and np.array_equal(edges, (first + np.arange(n_bins + 1)) * step)
-    ):
+    grid = edge_grid(edges)
+    if grid is None:
         bins = np.searchsorted(edges, centred / scale, side="right") - 1
         return np.clip(bins, 0, n_bins - 1) + offsets
+    step, first = grid
     index = centred
     index /= scale * step
     np.floor(index, out=index)

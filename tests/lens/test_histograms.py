@@ -11,11 +11,13 @@ from lens.logit_lens import (
     DECIMALS,
     EXAMPLES_PER_BIN,
     SIGNIFICANT,
+    KeyLayout,
     bin_groups,
     count_at_most,
     logit_histograms,
     logit_lens,
     significant,
+    sort_stage,
     stage_logits,
     top_token_evolution,
 )
@@ -135,3 +137,67 @@ def test_count_at_most_at_any_width(width):
     values = rng.integers(-1, 11, size=(4, 6)).astype(float)
     expected = [np.searchsorted(row, v, side="right") for row, v in zip(rows, values, strict=True)]
     np.testing.assert_array_equal(count_at_most(rows, values), expected)
+
+
+def test_rows_the_sort_cannot_vouch_for_are_computed_exactly():
+    # Scores a few units of the last place apart, top tokens among them: their order comes
+    # from the scores, not from the ids riding along in the sort keys' lowest bits.
+    rng = np.random.default_rng(5)
+    logits = rng.normal(scale=2.0, size=(2, 4, 100))
+    for apart in (1, 2, 3, 700, 3000):
+        row = logits[0, apart % 4]
+        row[50:55] = row.max() + np.arange(0, -5, -1) * apart * np.spacing(row.max())
+        row[10:13] = row[70] + np.arange(1, 4) * apart * np.spacing(row[70])  # a bin's top
+    top_ids = top_token_evolution(logits, 8)["top_ids"]
+    assert_same_histograms(logits, top_ids)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    seed=st.integers(0, 10_000),
+    vocab=st.integers(2, 120),
+    apart=st.sampled_from([1, 2, 5, 64, 2047, 2048, 4096, 8192, 8193, 2**14, 2**20]),
+)
+def test_near_ties_match_the_reference(seed, vocab, apart):
+    rng = np.random.default_rng(seed)
+    logits = rng.normal(scale=2.0, size=(2, 3, vocab))
+    for index in np.ndindex(2, 3):
+        row = logits[index]
+        for token in rng.choice(vocab, size=min(vocab, 5), replace=False):
+            # Lower ids just above, higher ids just below: wrong either way if misordered.
+            for step, other in enumerate(range(token + 1, min(token + 3, vocab)), start=1):
+                row[other] = (row[token].view(np.int64) - step * apart).view(np.float64)
+    assert_same_histograms(logits, top_token_evolution(logits, min(vocab, 6))["top_ids"])
+
+
+def test_scores_a_rounding_away_from_a_bin_edge():
+    # Mean 0 and standard deviation 1 (the row is +-1), then probes on edges and a few
+    # units of the last place either side: counted in the bins the exact z-scores give.
+    edges_z = np.array([-7.5, -0.5, 0.5, 1.0, 3.0, 5.5])
+    probes = np.concatenate([edges_z + 0.0] + [np.nextafter(edges_z, d) for d in (-9, 9)])
+    base = np.array([-1.0, 1.0] * 200)
+    row = np.concatenate([base, probes, -probes])  # symmetric: mean exactly 0
+    logits = row[None, None]
+    assert_same_histograms(logits, top_token_evolution(logits, 5)["top_ids"])
+
+
+def test_minus_zero_and_zero_tie():
+    # -0.0 sorts before 0.0 by its bits; as scores they tie, so the lower id comes first.
+    # With a mean of 0.0 the centred scores keep the -0.0.
+    row = np.array([-0.0, 0.0, 1.0, -1.0, 2.0, -2.0])
+    logits = np.stack([row, -row, np.r_[row[1::-1], row[2:]]])[None]
+    assert_same_histograms(logits, top_token_evolution(logits, 4)["top_ids"])
+    alone = np.array([[[-0.0, 1.0, -1.0, 2.0, -2.0]]])  # in the bin of z in [0, 0.5)
+    assert alone.mean() == 0
+    assert_same_histograms(alone, top_token_evolution(alone, 2)["top_ids"])
+
+
+@pytest.mark.parametrize("sample", SAMPLE_TEXTS, ids=lambda s: s.slug)
+def test_the_model_scores_take_the_sort(model, sample):
+    # No two scores of the committed model lie close enough to send a row to exact_rows
+    # (it would be right, but slower): every row's order is read off one sort.
+    logits = stage_logits(model, model.tokenizer.encode(sample.text))
+    top_ids = top_token_evolution(logits)["top_ids"]
+    layout = KeyLayout(logits.shape[-1], BIN_EDGES.size - 2, top_ids)
+    for block in logits:
+        assert not sort_stage(block, BIN_EDGES, layout)[3].any()
