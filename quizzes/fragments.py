@@ -5,26 +5,37 @@ A card's numbers, hints and solution follow from its seed, which is secret
 cached HTML holds what the page shows anyway, never the seed. What a card shows also follows
 from where the reader stands on it (hints and solution shown, solved, attempts, signed in or
 not), so that is part of the name; a card showing feedback (after an answer posted without
-JavaScript) is rendered afresh. What is the reader's own in every response, the CSRF token
-and the submission id, is left as a mark in the cached HTML and filled in per request: a
-comment, which neither an escaped value nor sanitised Markdown can ever produce.
+JavaScript) is rendered afresh. The cached HTML is the card and its "Report a problem" form
+(`quizzes/_card.html`). What is the reader's own in every response is left as a mark and
+filled in per request: the CSRF token and the submission id as comments, which neither an
+escaped value nor sanitised Markdown can produce, and the page's address (the report form's
+way back, escaped where it stands) as a word derived from SECRET_KEY, which no author can
+write into a title.
 """
 
 from __future__ import annotations
 
 import dataclasses
+from functools import partial
 from types import SimpleNamespace
 from typing import Any
 
+from django.http import HttpRequest
 from django.template.loader import render_to_string
+from django.utils.crypto import salted_hmac
 from django.utils.html import conditional_escape
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import mark_safe
 
 from quizzes.practice_seeds import seed_digest
+from techtree.versions import cached_fragments
 
-TEMPLATE = "quizzes/_problem.html"
+TEMPLATE = "quizzes/_card.html"
 CSRF_MARK = mark_safe("<!--csrf-token-->")
 SUBMISSION_MARK = mark_safe("<!--submission-->")
+
+
+def _address_mark() -> str:
+    return "page-" + salted_hmac("quizzes.fragments", "address mark").hexdigest()[:24]
 
 
 def card_name(card: Any, *, signed_in: bool) -> str | None:
@@ -35,17 +46,45 @@ def card_name(card: Any, *, signed_in: bool) -> str | None:
     return f"problem-card:{card.problem.pk}:{seed_digest(card.seed)}:{state}:{signed_in:d}"
 
 
-def render_card(card: Any, *, signed_in: bool) -> str:
-    """A card as `quizzes/_problem.html` renders it, with marks for the per-request parts."""
-    marked = dataclasses.replace(card, submission=SUBMISSION_MARK)
-    user = SimpleNamespace(is_authenticated=signed_in)
-    return render_to_string(TEMPLATE, {"card": marked, "csrf_token": CSRF_MARK, "user": user})
+def render_card(card: Any, *, signed_in: bool, request: HttpRequest) -> str:
+    """A card as `quizzes/_card.html` renders it, with marks for the per-request parts (the
+    request only gives the context processors' constant parts, such as the report form's)."""
+    address = _address_mark()
+    context = {
+        "card": dataclasses.replace(card, submission=SUBMISSION_MARK),
+        "csrf_token": CSRF_MARK,
+        "user": SimpleNamespace(is_authenticated=signed_in),
+        "request": SimpleNamespace(get_full_path=lambda: address),
+    }
+    return render_to_string(TEMPLATE, context, request=request)
 
 
-def fill(html: str, *, csrf_token: str, submission: Any) -> SafeString:
-    """A cached card with this response's CSRF token and the card's submission id."""
-    return mark_safe(
-        html.replace(CSRF_MARK, conditional_escape(csrf_token)).replace(
-            SUBMISSION_MARK, conditional_escape(str(submission))
-        )
+def fill(html: str, *, csrf_token: str, submission: Any, address: str) -> str:
+    """A cached card with this response's CSRF token, page address and submission id."""
+    return (
+        html.replace(CSRF_MARK, conditional_escape(csrf_token))
+        .replace(SUBMISSION_MARK, conditional_escape(str(submission)))
+        .replace(_address_mark(), conditional_escape(address))
     )
+
+
+def render_cards(cards: list, *, request: HttpRequest, csrf_token: str, version: str) -> None:
+    """Give each card without feedback its HTML (`card.html`) from the shared cache, in one
+    read; missing ones are rendered and kept."""
+    signed_in = request.user.is_authenticated
+    names = [card_name(card, signed_in=signed_in) for card in cards]
+    found = cached_fragments(
+        {
+            name: partial(render_card, card, signed_in=signed_in, request=request)
+            for card, name in zip(cards, names, strict=True)
+            if name is not None
+        },
+        version=version,
+    )
+    address = request.get_full_path()
+    for card, name in zip(cards, names, strict=True):
+        if name is not None:
+            html = fill(
+                found[name], csrf_token=csrf_token, submission=card.submission, address=address
+            )
+            card.html = mark_safe(html)  # rendered by our own template, escaped there

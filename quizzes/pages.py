@@ -27,12 +27,14 @@ def concept_section(request: HttpRequest, view: Any) -> dict[str, Any]:
         learner=learner,
         visitor=visitor,
         feedback=pop_feedback(request),
-        version=request_version(request),
     )
-    token = get_token(request)
-    for card in practice.cards:
-        if card.html is not None:
-            card.html = fragments.fill(card.html, csrf_token=token, submission=card.submission)
+    if not practice.locked:  # a locked concept lists its problems' titles only
+        fragments.render_cards(
+            practice.cards,
+            request=request,
+            csrf_token=get_token(request),
+            version=request_version(request),
+        )
     if visitor is not None and visitor.changed:  # seeds drawn for this visitor: keep them
         visitor.save(request.session)
     return {"practice": practice}

@@ -4,19 +4,18 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from functools import partial
 
 from django.core.paginator import Page, Paginator
 from django.utils.safestring import SafeString
 
 from exercises import Exercise
-from quizzes import fragments, mastery, practice_seeds
+from quizzes import mastery, practice_seeds
 from quizzes.answers import describe_expected
 from quizzes.models import Attempt, ConceptProgress, Problem, ProblemProgress
 from quizzes.visitors import VisitorPractice
 from techtree.models import Concept, Prerequisite
 from techtree.selectors import published_concepts, tree_data
-from techtree.versions import cached_fragment, cached_fragments
+from techtree.versions import cached_fragment
 
 
 @dataclass
@@ -32,7 +31,7 @@ class ProblemCard:
     attempts: int = 0
     feedback: dict | None = None
     submission: uuid.UUID = field(default_factory=uuid.uuid4)
-    html: SafeString | None = None  # the card rendered, from the shared cache (fragments)
+    html: SafeString | None = None  # the card rendered (quizzes.fragments), if it was
 
     @property
     def instance(self) -> Exercise:
@@ -109,13 +108,9 @@ def practice_view(
     learner=None,
     visitor: VisitorPractice | dict | None = None,
     feedback: dict | None = None,
-    version: str | None = None,
 ) -> PracticeView:
-    """Problem cards and status for a concept page (three queries for a learner, one else).
-
-    With a content `version`, each card comes rendered from the shared cache (one read for
-    all; its marks filled by `fragments.fill`), built and rendered only when missing.
-    """
+    """Problem cards and status for a concept page (three queries for a learner, one else);
+    each problem is built at its seed only when its card is rendered."""
     problems = list(
         Problem.objects.filter(concept=concept).select_related("template").order_by("order")
     )
@@ -123,10 +118,11 @@ def practice_view(
         problem.concept = concept
     feedback = feedback or {}
     if learner is None:
-        cards = [_visitor_card(p, visitor, feedback) for p in problems]
-        if version is not None:
-            _rendered(cards, signed_in=False, version=version)
-        return PracticeView(cards=cards, status=None, missing=[])
+        return PracticeView(
+            cards=[_visitor_card(p, visitor, feedback) for p in problems],
+            status=None,
+            missing=[],
+        )
     progress = {
         row.problem_id: row
         for row in ProblemProgress.objects.filter(learner=learner, problem__in=problems)
@@ -148,25 +144,7 @@ def practice_view(
     )
     clean = {p.difficulty for p in problems if p.pk in progress and progress[p.pk].solved_cleanly}
     todo = mastery.missing_difficulties(clean, {p.difficulty for p in problems})
-    if version is not None and status != mastery.Status.LOCKED:  # locked: titles only
-        _rendered(cards, signed_in=True, version=version)
     return PracticeView(cards=cards, status=status, missing=missing, todo=todo)
-
-
-def _rendered(cards: list[ProblemCard], *, signed_in: bool, version: str) -> None:
-    """Give each card its HTML from the shared cache (rendered and kept if missing)."""
-    names = [fragments.card_name(card, signed_in=signed_in) for card in cards]
-    found = cached_fragments(
-        {
-            name: partial(fragments.render_card, card, signed_in=signed_in)
-            for card, name in zip(cards, names, strict=True)
-            if name is not None
-        },
-        version=version,
-    )
-    for card, name in zip(cards, names, strict=True):
-        if name is not None:
-            card.html = found[name]
 
 
 def problem_card(

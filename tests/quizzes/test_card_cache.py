@@ -60,10 +60,11 @@ def _cards(html: str) -> list[str]:
     return CARD.findall(html)
 
 
-def test_a_cached_card_is_the_card_rendered_afresh(demo_tree):
+def test_a_cached_card_is_the_card_rendered_afresh(demo_tree, rf):
     problems = list(Problem.objects.filter(concept__slug=SLUG).select_related("concept"))
     assert len(problems) >= 5
     learner = get_user_model()(username="ada")
+    request = rf.get(PAGE + "?from=tree&x=1")  # an address that needs escaping
     for problem in problems:
         seed = practice_seeds.visitor_seed(problem.pk)
         states = [
@@ -75,14 +76,20 @@ def test_a_cached_card_is_the_card_rendered_afresh(demo_tree):
         ]
         for state in states:
             for user in (AnonymousUser(), learner):
+                request.user = user
                 card = ProblemCard(problem, None, seed, **state)
-                context = {"card": card, "csrf_token": "Tok3n", "user": user}
-                fresh = render_to_string(fragments.TEMPLATE, context)
-                signed_in = user.is_authenticated
+                context = {"card": card, "csrf_token": "Tok3n"}
+                fresh = render_to_string(fragments.TEMPLATE, context, request=request)
+                assert "report-problem" in fresh and "?from=tree&amp;x=1#problem-" in fresh
+                marked = fragments.render_card(
+                    card, signed_in=user.is_authenticated, request=request
+                )
+                assert "Tok3n" not in marked and "tree" not in marked
                 cached = fragments.fill(
-                    fragments.render_card(card, signed_in=signed_in),
+                    marked,
                     csrf_token="Tok3n",
                     submission=card.submission,
+                    address=request.get_full_path(),
                 )
                 assert cached == fresh
 
@@ -107,6 +114,7 @@ def test_cached_cards_carry_this_responses_csrf_token_and_their_own_submissions(
     client.get(PAGE)
     html = client.get(PAGE).content.decode()
     assert "<!--csrf-token-->" not in html and "<!--submission-->" not in html
+    assert fragments._address_mark() not in html
     cards = _cards(html)
     submissions = [re.search(r'name="submission" value="([^"]+)"', c)[1] for c in cards]
     assert len(set(submissions)) == len(cards)
