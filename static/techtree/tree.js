@@ -14,8 +14,17 @@ function cssVar(name, fallback) {
 }
 
 // The palette index comes with the data (techtree.palette computes it, for the pages too).
+const NO_DOMAIN_COLOUR = "#5c5f66";
+
 function domainColour(index) {
-  return cssVar(`--domain-${index}`, "#5c5f66");
+  return cssVar(`--domain-${index}`, NO_DOMAIN_COLOUR);
+}
+
+// The palette's indices, as many as site.css defines colours (--domain-0, --domain-1, ...).
+function domainIndices() {
+  const indices = [];
+  while (indices.length < 64 && cssVar(`--domain-${indices.length}`, "")) indices.push(indices.length);
+  return indices;
 }
 
 // A learner's status is shown in words, a mark and a border style, not only by the fill.
@@ -179,12 +188,27 @@ export function graphStyle({ large = false, clusters = false } = {}) {
         // Tiny labels cost time to draw and cannot be read: skip them on large trees.
         "min-zoomed-font-size": large ? 7 : 0,
         color: "#1d2433",
-        "background-color": "data(fill)",
-        "border-width": "data(borderWidth)",
-        "border-style": "data(border)",
-        "border-color": "data(colour)",
+        "background-color": NO_STATUS.fill,
+        "border-width": NO_STATUS.borderWidth,
+        "border-style": NO_STATUS.border,
+        "border-color": NO_DOMAIN_COLOUR,
       },
     },
+    // Looks by status and colours by domain as rules, not read from each concept's data:
+    // a mapped value is parsed again for every element styled, which was half of what a
+    // select spent styling the concepts it drew (bench/tree_map.py).
+    ...Object.entries(STATUS_LOOK).map(([status, look]) => ({
+      selector: `node[status = "${status}"]`,
+      style: {
+        "background-color": look.fill,
+        "border-width": look.borderWidth,
+        "border-style": look.border,
+      },
+    })),
+    ...domainIndices().map((index) => ({
+      selector: `node[domain_index = ${index}]`,
+      style: { "border-color": domainColour(index) },
+    })),
     {
       selector: 'node[status = "locked"]',
       style: {
@@ -220,6 +244,10 @@ export function graphStyle({ large = false, clusters = false } = {}) {
       selector: "node.step-badge",
       style: {
         events: "no",
+        "background-color": path,
+        "border-color": "#ffffff",
+        "border-width": 2,
+        "border-style": "solid",
         "font-size": "11px",
         "font-weight": "bold",
         "min-zoomed-font-size": 0,
@@ -227,6 +255,7 @@ export function graphStyle({ large = false, clusters = false } = {}) {
         "z-index": 20,
       },
     },
+    { selector: "node.step-badge.step-done", style: { "background-color": cssVar("--good", "#1f7a4d") } },
     { selector: "node.selected-concept", style: { ...halo(selected, 0.95, 8), "z-index": 10 } },
     {
       selector: "edge.prerequisite-link",
@@ -408,17 +437,8 @@ function stepBadge(node, number, done) {
   const label = done ? `${number} ✓` : String(number);
   return {
     group: "nodes",
-    data: {
-      id: `step:${node.id()}`,
-      label,
-      width: 12 + 7 * label.length,
-      height: 18,
-      fill: done ? cssVar("--good", "#1f7a4d") : cssVar("--map-path", "#b35c00"),
-      colour: "#ffffff",
-      border: "solid",
-      borderWidth: 2,
-    },
-    classes: "step-badge",
+    data: { id: `step:${node.id()}`, label, width: 12 + 7 * label.length, height: 18 },
+    classes: done ? "step-badge step-done" : "step-badge",
     position: { x: x - node.data("width") / 2 + 4, y: y - node.data("height") / 2 },
     grabbable: false,
     selectable: false,
