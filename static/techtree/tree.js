@@ -55,16 +55,17 @@ function stars(n) {
   return "★".repeat(n) + "☆".repeat(5 - n);
 }
 
-const FONT = "12px system-ui, sans-serif";
+// Written as Cytoscape writes a label's font, so both measure a line under the same key.
+const FONT = "normal normal 12px system-ui, sans-serif";
 const LINE_HEIGHT = 15;
 const MAX_LABEL_WIDTH = 190;
 
 // Box sizes from the measured label: Cytoscape's own `width: label` is deprecated.
-function labelBox(lines, context) {
+function labelBox(lines) {
   let widest = 0;
   let rows = 0;
   for (const line of lines) {
-    const width = context.measureText(line).width;
+    const width = lineWidth(FONT, line);
     widest = Math.max(widest, Math.min(width, MAX_LABEL_WIDTH));
     rows += Math.max(1, Math.ceil(width / MAX_LABEL_WIDTH));
   }
@@ -81,12 +82,55 @@ function labelContext() {
   return measuring;
 }
 
+// Line widths by font and text, measured once. Most lines repeat from concept to concept
+// (a domain and its stars, a status), and Cytoscape measures each line of a label again
+// every time it wraps or sizes one: measuring text was a large part of styling the
+// concepts a select draws (bench/tree_map.py).
+const LINE_WIDTHS_KEPT = 20000;
+const lineWidths = new Map();
+let measuringFont = FONT;
+
+function lineWidth(font, line) {
+  const key = `${font}\u0000${line}`;
+  let width = lineWidths.get(key);
+  if (width === undefined) {
+    const context = labelContext();
+    if (font !== measuringFont) {
+      context.font = font;
+      measuringFont = font;
+    }
+    width = context.measureText(line).width;
+    if (lineWidths.size >= LINE_WIDTHS_KEPT) lineWidths.clear();
+    lineWidths.set(key, width);
+  }
+  return width;
+}
+
+/**
+ * Cytoscape's label measure (3.34, `calculateLabelDimensions` of its canvas renderer) with
+ * the widths above: the same font string, the same sums (widest line rounded up, one font
+ * size per line). Labels measured by glyph are left to Cytoscape.
+ */
+function measureLabelsOnce(cy) {
+  const renderer = cy.renderer();
+  const measure = renderer.calculateLabelDimensions;
+  renderer.calculateLabelDimensions = function (ele, text) {
+    if (ele.pstyle("text-metrics").strValue === "glyph") return measure.call(this, ele, text);
+    const size = ele.pstyle("font-size").pfValue;
+    const font = `${ele.pstyle("font-style").strValue} ${ele.pstyle("font-weight").strValue} ${size}px ${ele.pstyle("font-family").strValue}`;
+    const lines = text.split("\n");
+    let width = 0;
+    for (const line of lines) width = Math.max(width, Math.ceil(lineWidth(font, line)));
+    return { width, height: size * lines.length, labelActualAscent: 0, labelActualDescent: 0 };
+  };
+}
+
 // Everything a concept's box shows and is sized by, from its data and status.
-function nodeData(node, context) {
+function nodeData(node) {
   const look = STATUS_LOOK[node.status] || NO_STATUS;
   const lines = [node.title, `${node.domain} · ${stars(node.difficulty)}`];
   if (node.status) lines.push(`${look.mark}${node.status}`);
-  const box = labelBox(lines, context);
+  const box = labelBox(lines);
   if (node.status === "locked") box.width += LOCK_ROOM;
   return {
     ...node,
@@ -99,8 +143,8 @@ function nodeData(node, context) {
   };
 }
 
-function nodeElement(node, context) {
-  const element = { group: "nodes", data: nodeData(node, context) };
+function nodeElement(node) {
+  const element = { group: "nodes", data: nodeData(node) };
   if (Number.isFinite(node.x) && Number.isFinite(node.y)) {
     element.position = { x: node.x, y: node.y }; // laid out on the server (techtree.layout)
   }
@@ -115,8 +159,7 @@ function edgeElement(edge) {
 }
 
 function elementsFrom(data) {
-  const context = labelContext();
-  return [...data.nodes.map((node) => nodeElement(node, context)), ...data.edges.map(edgeElement)];
+  return [...data.nodes.map(nodeElement), ...data.edges.map(edgeElement)];
 }
 
 function edgeId(source, target) {
@@ -292,7 +335,6 @@ export function drawTree(container, data) {
   const placed = data.nodes.every((n) => Number.isFinite(n.x) && Number.isFinite(n.y));
   const cy = window.cytoscape({
     container,
-    elements: elementsFrom(data),
     style: graphStyle({ large }),
     layout: { name: placed ? "preset" : "null" },
     minZoom: 0.02,
@@ -301,6 +343,8 @@ export function drawTree(container, data) {
     textureOnViewport: large,
     hideEdgesOnViewport: large,
   });
+  measureLabelsOnce(cy);
+  cy.add(elementsFrom(data));
   if (placed) cy.viewport(viewOf(cy, boxesExtent(cy.nodes())));
   else placeByDepth(cy, large); // the dashboard's map comes without server positions
   cy.scratch("techtree", { layoutMs: performance.now() - started, large });
@@ -595,7 +639,6 @@ class TreeMap {
   /** Add concepts and links not drawn yet (links wait until both ends are there). */
   merge(nodes, edges) {
     const { byId, parents, children } = this.tree;
-    const context = labelContext();
     const fresh = [];
     for (const node of nodes) {
       if (byId.has(node.id)) continue;
@@ -603,7 +646,7 @@ class TreeMap {
       byId.set(node.id, node);
       parents.set(node.id, []);
       children.set(node.id, []);
-      fresh.push(nodeElement(node, context));
+      fresh.push(nodeElement(node));
     }
     for (const [source, target] of edges) this.pending.set(edgeId(source, target), [source, target]);
     for (const [id, [source, target]] of this.pending) {
@@ -628,14 +671,13 @@ class TreeMap {
 
   // Statuses of concepts not drawn yet are kept for when they are (merge).
   knowStatuses(statuses) {
-    const context = labelContext();
     this.cy.batch(() => {
       for (const [id, status] of Object.entries(statuses)) {
         this.statusOf.set(id, status);
         const node = this.tree.byId.get(id);
         if (!node || node.status === status) continue;
         node.status = status;
-        this.cy.getElementById(id).data(nodeData(node, context));
+        this.cy.getElementById(id).data(nodeData(node));
       }
     });
   }
@@ -1121,7 +1163,6 @@ function drawOverview(container, overview) {
   const started = performance.now();
   const cy = window.cytoscape({
     container,
-    elements: clusterElements(overview),
     style: [
       ...graphStyle({ large: true, clusters: true }),
       {
@@ -1149,6 +1190,8 @@ function drawOverview(container, overview) {
     textureOnViewport: true,
     hideEdgesOnViewport: true,
   });
+  measureLabelsOnce(cy);
+  cy.add(clusterElements(overview));
   const view = viewOf(cy, boxesExtent(cy.nodes()), { closest: 1 });
   // Cluster labels are read at the whole map's zoom: about 12 screen pixels there.
   cy.nodes().forEach((node) => {

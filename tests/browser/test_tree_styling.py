@@ -1,11 +1,57 @@
-"""What the tree map's styling costs: looks set by rules (a status, a domain) rather than
-mapped from each concept."""
+"""What the tree map's styling costs: each label line measured once, with Cytoscape's own
+sizes, and looks set by rules (a status, a domain) rather than mapped from each concept."""
 
 from django.utils import timezone
 
 from quizzes.models import ConceptProgress
 from techtree.models import Concept
-from tests.browser.test_tree import MAP, log_in, open_map
+from tests.browser.test_tree import MAP, large_site, log_in, open_map  # noqa: F401
+
+# Counts every text measured on a canvas, with the font it was measured in.
+COUNT_MEASURES = """(() => {
+  const measure = CanvasRenderingContext2D.prototype.measureText;
+  window.measured = [];
+  CanvasRenderingContext2D.prototype.measureText = function (text) {
+    window.measured.push(`${this.font}|${text}`);
+    return measure.call(this, text);
+  };
+})()"""
+
+# Each label's size as the map's measure gives it and as Cytoscape's own would.
+LABEL_SIZES = f"""() => {{
+  const renderer = {MAP}.cy.renderer();
+  const own = Object.getPrototypeOf(renderer).calculateLabelDimensions;
+  return {MAP}.cy.nodes().map((node) => {{
+    const label = node.data("label");
+    return [renderer.calculateLabelDimensions(node, label), own.call(renderer, node, label)];
+  }});
+}}"""
+
+
+def test_labels_keep_cytoscapes_sizes(page, site, console_errors):
+    log_in(page, site)  # statuses add a third line to every label
+    open_map(page, site)
+    sizes = page.evaluate(LABEL_SIZES)
+    assert len(sizes) == Concept.objects.count()
+    assert all(mine == own for mine, own in sizes)
+
+
+def test_a_select_measures_each_line_once(page, large_site, console_errors):  # noqa: F811
+    page.add_init_script(COUNT_MEASURES)
+    open_map(page, large_site)
+    page.evaluate(f"id => {MAP}.select(id)", "synthetic-000150")
+    page.evaluate(f"id => {MAP}.showPath(id)", "synthetic-000299")
+    page.evaluate(f"() => {MAP}.clear()")
+    page.evaluate("() => new Promise((done) => requestAnimationFrame(() => done()))")
+    measured = page.evaluate("() => window.measured")
+    drawn = page.evaluate(f"() => {MAP}.cy.nodes('[!cluster]').length")
+    assert drawn > 20
+    # Each text is measured once per font; lines repeat from box to box ("domain · stars").
+    assert len(measured) == len(set(measured))
+    concepts = [text for text in measured if text.startswith("12px ")]  # clusters' are larger
+    assert drawn < len(concepts) < 2 * drawn
+    sizes = page.evaluate(LABEL_SIZES)
+    assert all(mine == own for mine, own in sizes)
 
 
 def test_concepts_take_their_look_from_their_status_and_domain(page, site, console_errors):
