@@ -38,6 +38,9 @@ BIN_EDGES = np.linspace(-8.0, 6.0, 29)
 # under a pixel on its charts) and probabilities to 4 significant digits.
 DECIMALS = 2
 SIGNIFICANT = 4
+# Rows sorted at once (whole stages): few enough that their temporaries stay in the CPU's
+# cache and are handed back by the allocator, enough that NumPy's cost per call stays small.
+SORT_ROWS = 192
 # Bump when the result's shape changes, so results stored under the old shape are not read.
 FORMAT = 2
 
@@ -215,11 +218,13 @@ def top_token_evolution(logits: np.ndarray, top_k: int = TOP_K) -> dict[str, np.
     sorts every stage anyway.
     """
     final = logits[-1]
-    part = np.argpartition(-final, top_k - 1, axis=-1)[:, :top_k]
+    positions, vocab = final.shape
+    part = np.argpartition(final, vocab - top_k, axis=-1)[:, vocab - top_k :]
     part.sort(axis=-1)
     best_first = np.argsort(-np.take_along_axis(final, part, axis=-1), axis=-1, kind="stable")
     top_ids = np.take_along_axis(part, best_first, axis=-1)
-    scores = np.take_along_axis(logits, top_ids[None], axis=-1)
+    at = (np.arange(positions)[:, None] * vocab + top_ids).ravel()  # one gather, every stage
+    scores = logits.reshape(-1, positions * vocab)[:, at].reshape(*logits.shape[:-1], top_k)
     probabilities = np.take_along_axis(engine.softmax(final, axis=-1), top_ids, axis=-1)
     return {"top_ids": top_ids, "scores": scores, "probabilities": probabilities}
 
@@ -249,23 +254,26 @@ def logit_histograms(
     blocks = logits.reshape(-1, positions, vocab)
     if top_ids.shape[-1] and (np.diff(np.sort(top_ids, axis=-1), axis=-1) == 0).any():
         raise ValueError("top_ids must be distinct in each position")
-    layout = KeyLayout(vocab, edges.size - 2, top_ids)
-    parts = [read_sorted(*sort_stage(block, edges, layout), layout) for block in blocks]
-    found = {
-        key: np.concatenate([part[key] for part in parts], axis=int(key == "last"))
-        for key in parts[0]
-    }
-    rows, mean, std = blocks.reshape(-1, vocab), found["mean"], found["std"]
+    layout = KeyLayout(vocab, edges.size - 2, top_ids, max(1, SORT_ROWS // positions))
+    rows = blocks.reshape(-1, vocab)
+    keys = np.empty((rows.shape[0], layout.width))
+    step = layout.stages * positions
+    parts = [
+        sort_stage(rows[i : i + step], edges, layout, keys[i : i + step])
+        for i in range(0, rows.shape[0], step)
+    ]
+    mean, std, doubtful = (np.concatenate([part[i] for part in parts]) for i in range(3))
+    special = np.concatenate([part[3] + n * step * layout.width for n, part in enumerate(parts)])
+    found = read_sorted(keys, special, layout)
     scale = np.where(std > 0, std, 1.0)[:, None]
     top = np.broadcast_to(top_ids, (blocks.shape[0], *top_ids.shape)).reshape(-1, layout.k)
-    doubtful = found["doubtful"]
     if doubtful.any():
         exact = exact_rows(rows[doubtful], mean[doubtful], scale[doubtful], top[doubtful], edges)
-        exact["last"] = exact["last"].transpose(2, 0, 1)
-        found["last"][:, doubtful] = exact.pop("last")
+        found["last"][:, doubtful] = exact.pop("last").transpose(2, 0, 1)
         for key, value in exact.items():
             found[key][doubtful] = value
     top_scores = blocks.reshape(blocks.shape[0], -1)[:, layout.top_in_block]
+    found |= {"mean": mean, "std": std}
     found["top_z"] = (top_scores.reshape(top.shape) - mean[:, None]) / scale
     # Slot-major (the slots' axis first, see read_sorted), shown as (rows, bins, slots).
     slots = np.arange(EXAMPLES_PER_BIN)[:, None, None]
@@ -279,53 +287,55 @@ def logit_histograms(
 
 class KeyLayout:
     """What rides along with a score in the lowest bits of its float64 sort key: the token id
-    or the bin edge's number (``index``), ``edge`` set for a bin edge and ``top`` for a top
-    token. Two keys ``near`` or fewer units apart (the float64s read as integers) may be
-    ordered by those bits; further apart, their scores are in the same order and at least
-    ``near / 2`` units apart, so no rounding of a z-score can carry one across the other
-    (that is about 1e-12 of them: no two of the committed model's scores come so near).
+    or the bin edge's number (``index``), the ``edge`` bit for a bin edge, and for a top token
+    its place among them plus one (``slot``, from bit ``slot_shift``). Two keys ``near`` or
+    fewer units apart (the float64s read as integers) may be ordered by those bits; further
+    apart, their scores are in the same order and at least ``near / 2`` units apart, so no
+    rounding of a z-score can carry one across the other (that is about 1e-11 of them: no two
+    of the committed model's scores come so near).
 
     Also where the ``top_ids`` (positions, k) are in a stage and in its sorted keys."""
 
-    def __init__(self, vocab: int, n_edges: int, top_ids: np.ndarray) -> None:
+    def __init__(self, vocab: int, n_edges: int, top_ids: np.ndarray, stages: int) -> None:
+        positions, self.k = top_ids.shape
+        self.stages = stages  # sorted at once
         self.n_edges, self.width = n_edges, vocab + n_edges  # a sorted row: scores and edges
         self.edge = 1 << max(vocab - 1, n_edges, 1).bit_length()
-        self.top = self.edge << 1
-        self.low = (self.top << 1) - 1
+        self.slot_shift = self.edge.bit_length()
+        self.slot = ((1 << self.k.bit_length()) - 1) << self.slot_shift
+        self.low = (1 << self.slot.bit_length()) - 1
         self.index = self.edge - 1
         self.near = 1 << (self.low.bit_length() + 2)
         self.index_of = np.r_[np.arange(vocab), self.edge + np.arange(1, n_edges + 1)]
-        positions, self.k = top_ids.shape
         starts = np.arange(positions)[:, None]
         self.top_in_block = (starts * vocab + top_ids).ravel()
-        self.top_in_keys = (starts * self.width + top_ids).ravel()
-        # A top token found in a sorted row, as row * vocab + id, is looked up in these.
-        by_id = np.argsort(top_ids, axis=-1)
-        self.top_sorted = np.take_along_axis(top_ids, by_id, axis=-1) + starts * vocab
-        self.top_sorted = self.top_sorted.ravel()
-        self.top_slot = (by_id + starts * self.k).ravel()
+        starts = np.arange(positions * stages)[:, None]
+        self.top_in_keys = (starts * self.width + np.tile(top_ids, (stages, 1))).ravel()
+        self.slot_of_top = np.tile(np.arange(1, self.k + 1) << self.slot_shift, positions * stages)
 
 
 def sort_stage(
-    logits: np.ndarray, edges: np.ndarray, layout: KeyLayout
+    logits: np.ndarray, edges: np.ndarray, layout: KeyLayout, keys: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """One stage (positions, vocab): each row's centred scores sorted with the bin edges among
-    them (``scale * edge``: the same units), as integers (see ``KeyLayout``).
+    """One stage (positions, vocab): each row's centred scores sorted into ``keys`` (positions,
+    vocab + edges) with the bin edges among them (``scale * edge``: the same units), as
+    integers (see ``KeyLayout``).
 
-    Returns the sorted keys (positions, vocab + edges), each row's ``mean`` and ``std``, and
-    whether the row is doubtful: two neighbours ``layout.near`` or closer (a tie, and -0.0
-    beside 0.0), or a scale so extreme that ``scale * edge`` might lose precision.
+    Returns each row's ``mean`` and ``std``; whether the row is doubtful: two neighbours
+    ``layout.near`` or closer (a tie, and -0.0 beside 0.0), or a scale so extreme that
+    ``scale * edge`` might lose precision; and where the edges and top tokens are in ``keys``
+    flattened, row by row in sorted order.
     """
-    n_rows, vocab = logits.shape
-    mean = logits.mean(axis=-1)
-    keys = np.empty((n_rows, layout.width))
+    vocab = logits.shape[-1]
+    mean = np.add.reduce(logits, axis=-1) / vocab  # logits.mean's arithmetic, without its checks
     centred = np.subtract(logits, mean[:, None], out=keys[:, :vocab])
     std = np.sqrt(np.einsum("pv,pv->p", centred, centred) / vocab)
     keys[:, vocab:] = np.where(std > 0, std, 1.0)[:, None] * edges[1:-1]
     bits = keys.view(np.int64)
     bits &= ~layout.low
     bits |= layout.index_of
-    bits.ravel()[layout.top_in_keys] |= layout.top
+    top = slice(0, logits.shape[0] * layout.k)  # the top tokens of these rows' stages
+    bits.ravel()[layout.top_in_keys[top]] |= layout.slot_of_top[top]
     keys.sort(axis=-1)
     # Neighbours' distance in units of the last place; adding near makes -near..near the lowest.
     gaps = np.subtract(bits[:, 1:], bits[:, :-1])
@@ -334,18 +344,16 @@ def sort_stage(
     # A -0.0 is centred only from a -0.0 score when the mean is 0.0.
     doubtful = (nearest <= 2 * layout.near) | (mean == 0)
     doubtful |= ~((std > 2.0**-900) & (std < 2.0**900))
-    return bits, mean, std, doubtful
+    special = np.flatnonzero((bits.ravel() & (layout.edge | layout.slot)) != 0)
+    return mean, std, doubtful, special
 
 
-def read_sorted(
-    bits: np.ndarray, mean: np.ndarray, std: np.ndarray, doubtful: np.ndarray, layout: KeyLayout
-) -> dict[str, np.ndarray]:
+def read_sorted(keys: np.ndarray, special: np.ndarray, layout: KeyLayout) -> dict[str, np.ndarray]:
     """``counts``, ``ranks`` of the top tokens and the ``last`` EXAMPLES_PER_BIN ids of each
-    bin (slots, rows, bins), read off one stage's keys sorted by ``sort_stage`` (its other
-    results are passed through)."""
-    (n_rows, width), n_edges, k = bits.shape, layout.n_edges, layout.k
-    flat = bits.ravel()
-    special = np.flatnonzero((flat & (layout.edge | layout.top)) != 0)
+    bin (slots, rows, bins), read off keys (rows, vocab + edges) sorted by ``sort_stage`` and
+    the ``special`` places it found."""
+    (n_rows, width), n_edges, k = keys.shape, layout.n_edges, layout.k
+    flat = keys.view(np.int64).ravel()
     key = flat[special]
     is_edge = (key & layout.edge) != 0
     row_start = np.arange(n_rows)[:, None] * width
@@ -361,21 +369,12 @@ def read_sorted(
     # A top token's rank: one plus the scores after it, the row's end less its place, less
     # the edges after it (those not before it among the row's edges and top tokens).
     top = ~is_edge
-    top_at, top_key = special[top], key[top]
     among = np.flatnonzero(top) % (n_edges + k) - np.tile(np.arange(k), n_rows)
-    ranks = np.repeat(row_start.ravel() + width, k) - top_at - (n_edges - among)
-    wanted = np.repeat(np.arange(n_rows) * (width - n_edges), k) + (top_key & layout.index)
-    slot = layout.top_slot[np.searchsorted(layout.top_sorted, wanted)]
+    ranks = np.repeat(row_start.ravel() + width, k) - special[top] - (n_edges - among)
+    slot = np.repeat(np.arange(n_rows) * k - 1, k) + ((key[top] & layout.slot) >> layout.slot_shift)
     in_slots = np.empty(n_rows * k, dtype=ranks.dtype)
     in_slots[slot] = ranks
-    return {
-        "mean": mean,
-        "std": std,
-        "counts": counts,
-        "last": last,
-        "ranks": in_slots.reshape(n_rows, k),
-        "doubtful": doubtful,
-    }
+    return {"counts": counts, "last": last, "ranks": in_slots.reshape(n_rows, k)}
 
 
 def exact_rows(

@@ -198,6 +198,7 @@ def test_the_model_scores_take_the_sort(model, sample):
     # (it would be right, but slower): every row's order is read off one sort.
     logits = stage_logits(model, model.tokenizer.encode(sample.text))
     top_ids = top_token_evolution(logits)["top_ids"]
-    layout = KeyLayout(logits.shape[-1], BIN_EDGES.size - 2, top_ids)
+    layout = KeyLayout(logits.shape[-1], BIN_EDGES.size - 2, top_ids, 1)
     for block in logits:
-        assert not sort_stage(block, BIN_EDGES, layout)[3].any()
+        keys = np.empty((len(block), layout.width))
+        assert not sort_stage(block, BIN_EDGES, layout, keys)[2].any()
