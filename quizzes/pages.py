@@ -28,7 +28,11 @@ def concept_section(request: HttpRequest, view: Any) -> dict[str, Any]:
         visitor=visitor,
         feedback=pop_feedback(request),
     )
-    if not practice.locked:  # a locked concept lists its problems' titles only
+    # A locked concept lists its problems' titles only. A visitor's first view of a concept
+    # draws their seeds: their cards are cached from their second view on, so visitors who
+    # never come back (or a flood of fresh sessions) add nothing to the shared cache.
+    first_view = visitor is not None and visitor.changed
+    if not practice.locked and not first_view:
         fragments.render_cards(
             practice.cards,
             request=request,

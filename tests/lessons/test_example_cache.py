@@ -53,6 +53,7 @@ def test_a_second_view_reads_the_lesson_and_examples_at_once(
     client, demo_tree, django_assert_num_queries
 ):
     client.get(PAGE)
+    client.get(PAGE)  # a visitor's cards are cached from their second view
     # session, the content version, the graph part (cache), the lesson with the example rows
     # and their bodies (one cache read), the problems, their rendered cards (one cache
     # read), the quality
@@ -130,6 +131,7 @@ def test_practice_cards_are_cached_under_a_digest_of_their_secret_seed(
     monkeypatch.setattr(
         cache, "set", lambda key, v, *a, **k: written.update({key: v}) or set_one(key, v, *a, **k)
     )
+    client.get(PAGE)  # a visitor's first view: their seeds are drawn, no card is kept
     response = client.get(PAGE)
     cards = [c for c in response.context["practice"].cards if c.problem.is_generated]
     assert cards and Problem.objects.filter(concept__slug=SLUG).count() == len(

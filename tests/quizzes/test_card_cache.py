@@ -94,12 +94,13 @@ def test_a_cached_card_is_the_card_rendered_afresh(demo_tree, rf):
                 assert cached == fresh
 
 
-def test_a_second_view_builds_no_problem_and_shows_the_same_cards(client, demo_tree, builds):
+def test_a_later_view_builds_no_problem_and_shows_the_same_cards(client, demo_tree, builds):
     count = Problem.objects.filter(concept__slug=SLUG).count()
+    client.get(PAGE)  # a visitor's first view draws their seeds
     first = client.get(PAGE).content.decode()
-    assert len(builds) == count
+    assert len(builds) == 2 * count
     second = client.get(PAGE).content.decode()
-    assert len(builds) == count  # nothing built again
+    assert len(builds) == 2 * count  # nothing built again
 
     def plain(html):  # without the per-response CSRF token and submission ids
         html = re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", html)
@@ -149,6 +150,17 @@ def test_each_visitor_and_learner_sees_their_own_numbers(client, demo_tree, djan
     assert len(mine) == len(theirs) == len(learners) >= 5
     assert mine != theirs and learners not in (mine, theirs)
     assert STATEMENT.findall(client.get(PAGE).content.decode()) == mine  # from the cache
+
+
+def test_a_visitors_first_view_caches_no_card(demo_tree, written, builds):
+    client = Client()
+    count = Problem.objects.filter(concept__slug=SLUG).count()
+    client.get(PAGE)  # draws this visitor's seeds
+    assert not [key for key in written if "problem-card:" in key] and len(builds) == count
+    client.get(PAGE)  # they came back: now their cards are kept
+    assert len([key for key in written if "problem-card:" in key]) == count
+    client.get(PAGE)
+    assert len(builds) == 2 * count  # the third view built nothing
 
 
 def test_no_secret_seed_in_the_page_or_a_cache_key(client, demo_tree, written):
