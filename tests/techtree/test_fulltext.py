@@ -89,6 +89,21 @@ def test_any_text_gives_an_expression_fts5_accepts(scratch_index, text):
     expression = fulltext.match_expression(text)
     if expression:  # an error here would be a 500 on the browse page
         scratch_index.execute("SELECT rowid FROM t WHERE t MATCH ?", [expression]).fetchall()
+        in_titles = fulltext.title_expression(expression)  # a search past the bound
+        scratch_index.execute("SELECT rowid FROM t WHERE t MATCH ?", [in_titles]).fetchall()
+
+
+def test_the_title_expression_finds_words_in_titles_only(scratch_index):
+    def found(text: str) -> list[int]:
+        expression = fulltext.title_expression(fulltext.match_expression(text))
+        return [
+            row
+            for (row,) in scratch_index.execute("SELECT rowid FROM t WHERE t MATCH ?", [expression])
+        ]
+
+    assert found("attention resume") == [1]
+    assert found("attention quotes") == []  # "quotes" is in the summary only
+    assert fulltext.title_expression("") == ""
 
 
 def test_the_index_is_over_concepts_table():
