@@ -461,7 +461,8 @@ def shown_examples(examples: np.ndarray) -> list[np.ndarray]:
     """Per position, the examples (stages, positions, bins, slots) with the empty slots left out."""
     by_position = examples.transpose(1, 0, 2, 3).reshape(examples.shape[1], -1)
     shown = by_position >= 0
-    return np.split(by_position[shown], np.cumsum(shown.sum(axis=-1))[:-1])
+    values, ends = by_position[shown], np.cumsum(shown.sum(axis=-1)).tolist()
+    return [values[start:end] for start, end in zip([0, *ends[:-1]], ends, strict=True)]
 
 
 def significant(values: np.ndarray, digits: int) -> list:
