@@ -337,12 +337,12 @@ def sort_stage(
     top = slice(0, logits.shape[0] * layout.k)  # the top tokens of these rows' stages
     bits.ravel()[layout.top_in_keys[top]] |= layout.slot_of_top[top]
     keys.sort(axis=-1)
-    # Neighbours' distance in units of the last place; adding near makes -near..near the lowest.
-    gaps = np.subtract(bits[:, 1:], bits[:, :-1])
-    gaps += layout.near
-    nearest = gaps.view(np.uint64).min(axis=-1, initial=np.iinfo(np.uint64).max)
+    # Neighbours closer than twice near units of the last place of the row's largest key
+    # (no closer than near units of their own last place otherwise, rounding included).
+    nearest = np.subtract(keys[:, 1:], keys[:, :-1]).min(axis=-1, initial=np.inf)
+    largest = np.maximum(-keys[:, 0], keys[:, -1])
     # A -0.0 is centred only from a -0.0 score when the mean is 0.0.
-    doubtful = (nearest <= 2 * layout.near) | (mean == 0)
+    doubtful = (nearest <= 2 * layout.near * np.spacing(largest)) | (mean == 0)
     doubtful |= ~((std > 2.0**-900) & (std < 2.0**900))
     special = np.flatnonzero((bits.ravel() & (layout.edge | layout.slot)) != 0)
     return mean, std, doubtful, special
