@@ -232,7 +232,7 @@ def browser_figures(browser, url: str, repeat: int, chosen: dict[str, str]) -> d
             before = thread_time(cdp)
             result = page.evaluate(TIMED, [action, chosen.get(which)])
             keep(f"{name}: painted ms", result["painted"])
-            keep("  its main thread's CPU ms", thread_time(cdp) - before)
+            keep(f"  {name}: main thread's CPU ms", thread_time(cdp) - before)
         keep(
             "  elements drawn at the end",
             page.evaluate("() => window.techtreeMap.cy.elements().length"),
@@ -274,9 +274,9 @@ def map_figures(sizes: list[int], repeat: int) -> None:
 
     names = list(results)
     print(f"\nTree page map, best of {repeat} (Chromium, headless, software rendering)")
-    print(f"{'':52}" + "".join(f"{n:>12}" for n in names))
+    print(f"{'':66}" + "".join(f"{n:>12}" for n in names))
     for key in results[names[-1]]:
-        print(f"{key:52}" + "".join(f"{results[n].get(key, float('nan')):>12.1f}" for n in names))
+        print(f"{key:66}" + "".join(f"{results[n].get(key, float('nan')):>12.1f}" for n in names))
 
 
 def main() -> None:
