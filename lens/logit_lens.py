@@ -11,9 +11,9 @@ gives the scores the model would output if it stopped there. For each position w
 
 Results are plain lists and dicts, ready for ``json_script`` and ``json.dumps``: one compact
 array per quantity with the position first, not an object per token (see ``logit_lens``).
-Everything is computed with array operations over all positions at once, one stage at a
+Everything is computed with array operations over all positions at once, a few stages at a
 time; ``bench/lens.py`` measures the cost for a 64-token text against the forward pass (the
-target of 2x is not met: about 3x, see README.md).
+target of 2x is not met: about 2.5x, see README.md).
 """
 
 from __future__ import annotations
@@ -242,13 +242,14 @@ def logit_histograms(
     tokens scored strictly higher at that stage.
 
     Each row is sorted once with the bin edges among its scores and the token ids riding
-    along in the scores' lowest bits (``sort_stage``); a bin is then the run between two
+    along in the scores' lowest bits (``sort_rows``); a bin is then the run between two
     edges, its count their distance and its examples the last few of the run, and a top
     token's rank one plus the scores after it (``read_sorted``). A row with two scores too
-    close for those bits to leave their order certain goes to ``exact_rows``. One stage at
-    a time: its temporaries stay in the CPU's cache and the allocator hands the same memory
-    back for the next stage (every stage at once made 12 MB of fresh arrays per text, 3,000
-    page faults, a fifth of the lab's time; ``bench/lens.py`` counts them).
+    close for those bits to leave their order certain goes to ``exact_rows``. About
+    ``SORT_ROWS`` rows at a time: their temporaries stay in the CPU's cache and the allocator
+    hands the same memory back for the next ones (every stage at once made 12 MB of fresh
+    arrays per text, 3,000 page faults, a fifth of the lab's time; ``bench/lens.py`` counts
+    them). The sort keys of every row are kept, 2.5 MB for 64 tokens, one array.
     """
     *lead, positions, vocab = logits.shape
     blocks = logits.reshape(-1, positions, vocab)
@@ -259,7 +260,7 @@ def logit_histograms(
     keys = np.empty((rows.shape[0], layout.width))
     step = layout.stages * positions
     parts = [
-        sort_stage(rows[i : i + step], edges, layout, keys[i : i + step])
+        sort_rows(rows[i : i + step], edges, layout, keys[i : i + step])
         for i in range(0, rows.shape[0], step)
     ]
     mean, std, doubtful = (np.concatenate([part[i] for part in parts]) for i in range(3))
@@ -289,12 +290,13 @@ class KeyLayout:
     """What rides along with a score in the lowest bits of its float64 sort key: the token id
     or the bin edge's number (``index``), the ``edge`` bit for a bin edge, and for a top token
     its place among them plus one (``slot``, from bit ``slot_shift``). Two keys ``near`` or
-    fewer units apart (the float64s read as integers) may be ordered by those bits; further
-    apart, their scores are in the same order and at least ``near / 2`` units apart, so no
-    rounding of a z-score can carry one across the other (that is about 1e-11 of them: no two
-    of the committed model's scores come so near).
+    fewer units of the last place apart may be ordered by those bits; further apart, their
+    scores are in the same order and at least ``near / 2`` units apart, so no rounding of a
+    z-score can carry one across the other (``near`` is about 1e-11 of a score: no two of
+    the committed model's scores come so near).
 
-    Also where the ``top_ids`` (positions, k) are in a stage and in its sorted keys."""
+    Also where the ``top_ids`` (positions, k) are in a stage and, for ``stages`` sorted at
+    once, in their keys."""
 
     def __init__(self, vocab: int, n_edges: int, top_ids: np.ndarray, stages: int) -> None:
         positions, self.k = top_ids.shape
@@ -314,15 +316,16 @@ class KeyLayout:
         self.slot_of_top = np.tile(np.arange(1, self.k + 1) << self.slot_shift, positions * stages)
 
 
-def sort_stage(
+def sort_rows(
     logits: np.ndarray, edges: np.ndarray, layout: KeyLayout, keys: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """One stage (positions, vocab): each row's centred scores sorted into ``keys`` (positions,
-    vocab + edges) with the bin edges among them (``scale * edge``: the same units), as
-    integers (see ``KeyLayout``).
+    """Whole stages' rows (rows, vocab): each row's centred scores sorted into ``keys`` (rows,
+    vocab + edges) with the bin edges among them (``scale * edge``: the same units), each
+    key carrying its token or edge in its lowest bits (see ``KeyLayout``).
 
-    Returns each row's ``mean`` and ``std``; whether the row is doubtful: two neighbours
-    ``layout.near`` or closer (a tie, and -0.0 beside 0.0), or a scale so extreme that
+    Returns each row's ``mean`` and ``std``; whether the row is doubtful, to be computed by
+    ``exact_rows``: two neighbours within twice ``layout.near`` units of the last place of
+    the row's largest key (a tie, -0.0 beside 0.0, a near tie), or a scale so extreme that
     ``scale * edge`` might lose precision; and where the edges and top tokens are in ``keys``
     flattened, row by row in sorted order.
     """
@@ -350,7 +353,7 @@ def sort_stage(
 
 def read_sorted(keys: np.ndarray, special: np.ndarray, layout: KeyLayout) -> dict[str, np.ndarray]:
     """``counts``, ``ranks`` of the top tokens and the ``last`` EXAMPLES_PER_BIN ids of each
-    bin (slots, rows, bins), read off keys (rows, vocab + edges) sorted by ``sort_stage`` and
+    bin (slots, rows, bins), read off keys (rows, vocab + edges) sorted by ``sort_rows`` and
     the ``special`` places it found."""
     (n_rows, width), n_edges, k = keys.shape, layout.n_edges, layout.k
     flat = keys.view(np.int64).ravel()
@@ -381,7 +384,7 @@ def exact_rows(
     rows: np.ndarray, mean: np.ndarray, scale: np.ndarray, top: np.ndarray, edges: np.ndarray
 ) -> dict[str, np.ndarray]:
     """``counts``, ``last`` (the examples, -1 where a bin has fewer) and ``ranks`` of rows
-    (n, vocab) by a stable sort of each: for the rows ``sort_stage`` cannot vouch for."""
+    (n, vocab) by a stable sort of each: for the rows ``sort_rows`` cannot vouch for."""
     n_rows, vocab = rows.shape
     n_bins = edges.size - 1
     groups = bin_groups(rows - mean[:, None], scale, edges)

@@ -17,7 +17,7 @@ from lens.logit_lens import (
     logit_histograms,
     logit_lens,
     significant,
-    sort_stage,
+    sort_rows,
     stage_logits,
     top_token_evolution,
 )
@@ -201,4 +201,4 @@ def test_the_model_scores_take_the_sort(model, sample):
     layout = KeyLayout(logits.shape[-1], BIN_EDGES.size - 2, top_ids, 1)
     for block in logits:
         keys = np.empty((len(block), layout.width))
-        assert not sort_stage(block, BIN_EDGES, layout, keys)[2].any()
+        assert not sort_rows(block, BIN_EDGES, layout, keys)[2].any()
