@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.db.models import Case, Count, Q, QuerySet, Value, When
@@ -179,9 +180,11 @@ def browse_page(
     sort: str = "",
     page: object = 1,
     per_page: int = 60,
+    version: str | None = None,
 ) -> Page:
     """One page of published concepts matching the filters (a count and a page query),
-    by title (by relevance when searching) or by an order an app above registered."""
+    by title (by relevance when searching) or by an order an app above registered; a search
+    past its bound through the shared cache under the content `version` (read if not given)."""
     concepts = published_concepts().only(*CARD_FIELDS)
     if domain:
         concepts = concepts.filter(domain=domain)
@@ -189,7 +192,7 @@ def browse_page(
         concepts = concepts.filter(difficulty=difficulty)
     order = next((o for o in extensions.browse_orders() if o.key == sort), None)
     if search and order is None:
-        return search_page(concepts, search, page=page, per_page=per_page)
+        return search_page(concepts, search, page=page, per_page=per_page, version=version)
     if search:
         concepts = search_concepts(concepts, search)
     ordered = order.apply(concepts) if order is not None else concepts.order_by("title")
@@ -237,31 +240,59 @@ class SearchPaginator(Paginator):
 
 
 def search_page(
-    concepts: QuerySet[Concept], text: str, *, page: object = 1, per_page: int = 60
+    concepts: QuerySet[Concept],
+    text: str,
+    *,
+    page: object = 1,
+    per_page: int = 60,
+    version: str | None = None,
 ) -> Page:
-    """One page of a search in two queries whatever the tree's size: the ids of
-    at most SEARCH_RANKED_MAX + 1 concepts found (the count, exact up to the bound), then the
-    page. Up to the bound the order is search_concepts'; past it, SEARCH_RANKED_MAX concepts
-    of a bounded set are paged, in its own order (see SEARCH_RANKED_MAX)."""
+    """One page of a search: the ids of at most SEARCH_RANKED_MAX + 1 concepts found (the
+    count, exact up to the bound), then the page, whatever the tree's size. Up to the bound
+    the order is search_concepts'; past it, SEARCH_RANKED_MAX concepts of a bounded set are
+    paged in its own order (see SEARCH_RANKED_MAX), and each such page is kept in the shared
+    cache under the content version (read first: one read, no search, when kept). Only pages
+    past the bound are kept, so the keys are no more than such searches times their pages."""
     text = _search_text(text)
+    pages = -(-SEARCH_RANKED_MAX // per_page)
+    key = _search_key(concepts, text, _page_number(page, pages), per_page, version)
+    kept = cache.get(key)
+    if kept is not None:
+        return _bounded_page(kept, per_page)
     matching = _matching(concepts, text)
     found = list(_by_id(matching).values_list("pk", flat=True)[: SEARCH_RANKED_MAX + 1])
     if len(found) <= SEARCH_RANKED_MAX:
         paginator = SearchPaginator(_ranked(matching, text), per_page)
         paginator.count = len(found)
         return paginator.get_page(page)
-    if connection.vendor == "postgresql":
-        paginator = SearchPaginator(_bounded_postgresql(concepts, text, found), per_page)
-        paginator.count, paginator.more_found = SEARCH_RANKED_MAX, True
-        return paginator.get_page(page)
-    last = found[SEARCH_RANKED_MAX - 1]  # the first SEARCH_RANKED_MAX found end here
-    paginator = SearchPaginator([], per_page)
-    paginator.count, paginator.more_found = SEARCH_RANKED_MAX, True
-    number = _page_number(page, paginator)
+    number = _page_number(page, pages)
     offset = (number - 1) * per_page
     limit = min(per_page, SEARCH_RANKED_MAX - offset)
-    listed = _bounded_page_sqlite(concepts, text, last, limit, offset)
+    if connection.vendor == "postgresql":
+        listed = list(_bounded_postgresql(concepts, text, found)[offset : offset + limit])
+    else:  # the first SEARCH_RANKED_MAX found end at found[SEARCH_RANKED_MAX - 1]
+        last = found[SEARCH_RANKED_MAX - 1]
+        listed = _bounded_page_sqlite(concepts, text, last, limit, offset)
+    cache.set(key, (number, listed), timeout=versions.FRAGMENT_SECONDS)
+    return _bounded_page((number, listed), per_page)
+
+
+def _bounded_page(kept: tuple[int, list[Concept]], per_page: int) -> Page:
+    """A page of a search past the bound, from its number and its concepts."""
+    paginator = SearchPaginator([], per_page)
+    paginator.count, paginator.more_found = SEARCH_RANKED_MAX, True
+    number, listed = kept
     return Page(listed, number, paginator)
+
+
+def _search_key(
+    concepts: QuerySet[Concept], text: str, number: int, per_page: int, version: str | None
+) -> str:
+    """The shared cache's key for a search page past the bound: the release, the content
+    version, and a digest of the filters (the query's SQL), the text and the page."""
+    asked = f"{concepts.query}\n{text}\n{per_page}\n{number}"
+    digest = hashlib.sha256(asked.encode()).hexdigest()
+    return f"search:{versions.release()}:{version or versions.content_version()}:{digest}"
 
 
 def _bounded_postgresql(
@@ -490,11 +521,12 @@ def cached_browse_page(
     return Page(listed, number, paginator)
 
 
-def _page_number(page: object, paginator: Paginator) -> int:
+def _page_number(page: object, paginator: Paginator | int) -> int:
     """The page asked for, as Paginator.get_page reads it: 1 if not a number, the last if
-    past the end."""
+    past the end (of the paginator's pages, or of that many)."""
+    pages = paginator if isinstance(paginator, int) else paginator.num_pages
     try:
         number = int(str(page))
     except ValueError:
         return 1
-    return min(max(number, 1), paginator.num_pages)
+    return min(max(number, 1), pages)

@@ -111,16 +111,16 @@ def map_statuses(request: HttpRequest) -> JsonResponse:
 def browse(request: HttpRequest) -> HttpResponse:
     """Every concept, filtered by domain and difficulty and searched by title.
 
-    The domains, and by title without a search each page, come from the shared cache under
-    the content version; a search, or an order an app registered (it may change without a
-    content save), is read each time.
+    The domains, by title without a search each page, and a search's pages past its bound
+    come from the shared cache under the content version; any other search, or an order an
+    app registered (it may change without a content save), is read each time.
     """
     version = versions.content_version()
     domains = versions.cached_fragment("browse:domains", selectors.domains, version=version)
     form = BrowseFilterForm(request.GET, domains=domains)
     filters, number = form.filters(), request.GET.get("page", 1)
     if filters["search"] or filters["sort"]:
-        page = selectors.browse_page(**filters, page=number)
+        page = selectors.browse_page(**filters, page=number, version=version)
     else:
         page = selectors.cached_browse_page(
             domain=filters["domain"], difficulty=filters["difficulty"], page=number, version=version

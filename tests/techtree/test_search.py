@@ -190,9 +190,9 @@ def test_a_search_page_costs_the_same_queries_at_any_size(
     client, sized_tree, django_assert_num_queries
 ):
     client.get("/concepts/")  # the domains are in the shared cache from now on
-    # the content version and the domains (cache), the search's count and its page
+    # the content version, the domains and no kept page (cache), the search's count and page
     for path in ("/concepts/?q=softmax", "/concepts/?q=softmax&page=2"):
-        with django_assert_num_queries(4):
+        with django_assert_num_queries(5):
             assert client.get(path).status_code == 200
 
 
@@ -204,6 +204,19 @@ def test_a_search_past_the_bound_costs_the_same_queries_at_any_size(
     monkeypatch.setattr(selectors, "SEARCH_RANKED_MAX", 20)
     client.get("/concepts/")
     for path in ("/concepts/?q=quokka", "/concepts/?q=quokka&page=2"):
-        with django_assert_num_queries(4):
+        client.get(path)  # kept in the shared cache
+        with django_assert_num_queries(3):  # the content version, the domains, the page
             response = client.get(path)
         assert response.context["page"].paginator.more_found
+
+
+def test_a_kept_page_past_the_bound_follows_the_content_version(
+    client, demo_tree, monkeypatch, django_capture_on_commit_callbacks
+):
+    for n in range(5):
+        make(f"Note {n}", "Mentions the quokka in passing.")
+    monkeypatch.setattr(selectors, "SEARCH_RANKED_MAX", 3)
+    assert "Quokka" not in [c.title for c in client.get("/concepts/?q=quokka").context["page"]]
+    with django_capture_on_commit_callbacks(execute=True):  # a save: a new content version
+        make("Quokka", "The small wallaby itself.")
+    assert client.get("/concepts/?q=quokka").context["page"][0].title == "Quokka"
