@@ -9,8 +9,8 @@ JavaScript) is rendered afresh. The cached HTML is the card and its "Report a pr
 (`quizzes/_card.html`). What is the reader's own in every response is left as a mark and
 filled in per request: the CSRF token and the submission id as comments, which neither an
 escaped value nor sanitised Markdown can produce, and the page's address (the report form's
-way back, escaped where it stands) as a word derived from SECRET_KEY, which no author can
-write into a title.
+way back, escaped where it stands) as a word derived from the seeds' secret, which no author
+can write into a title.
 """
 
 from __future__ import annotations
@@ -22,11 +22,10 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.template.loader import render_to_string
-from django.utils.crypto import salted_hmac
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 
-from quizzes.practice_seeds import seed_digest
+from quizzes.practice_seeds import keyed_digest, seed_digest
 from techtree.versions import cached_fragments
 
 TEMPLATE = "quizzes/_card.html"
@@ -35,7 +34,9 @@ SUBMISSION_MARK = mark_safe("<!--submission-->")
 
 
 def _address_mark() -> str:
-    return "page-" + salted_hmac("quizzes.fragments", "address mark").hexdigest()[:24]
+    # Under the same secret as the seeds' digests: a new secret gives new card names too,
+    # so no cached card ever carries a mark that is no longer filled in.
+    return "page-" + keyed_digest("report form address mark")
 
 
 def card_name(card: Any, *, signed_in: bool) -> str | None:

@@ -55,7 +55,12 @@ def seed_digest(seed: int) -> str:
     cache's keys could hash them all. Keyed by the same secret, the digest cannot be
     computed, nor reversed, without it.
     """
-    return hmac.new(_key(), f"cache:seed:{seed}".encode(), hashlib.sha256).hexdigest()[:32]
+    return keyed_digest(f"cache:seed:{seed}")
+
+
+def keyed_digest(text: str) -> str:
+    """32 hex digits of HMAC-SHA256 of `text` under the practice seeds' secret."""
+    return hmac.new(_key(), text.encode(), hashlib.sha256).hexdigest()[:32]
 
 
 def fresh_seed() -> int:

@@ -177,13 +177,15 @@ def test_no_secret_seed_in_the_page_or_a_cache_key(client, demo_tree, written):
         assert digest != hashlib.sha256(str(seed).encode()).hexdigest()[:32]
 
 
-def test_the_seed_digest_needs_the_secret(settings):
+def test_the_seed_digest_and_the_address_mark_need_the_secret(settings):
     settings.PRACTICE_SEED_KEY = "one secret"
-    first = practice_seeds.seed_digest(123_456_789)
+    first, mark = practice_seeds.seed_digest(123_456_789), fragments._address_mark()
     assert practice_seeds.seed_digest(123_456_789) == first
     assert practice_seeds.seed_digest(123_456_790) != first
     settings.PRACTICE_SEED_KEY = "another secret"
     assert practice_seeds.seed_digest(123_456_789) != first
+    # the address mark moves with the names: no cached card keeps a mark left unfilled
+    assert fragments._address_mark() != mark
 
 
 def test_a_revealed_hint_or_solution_shows_on_the_next_view(client, demo_tree, django_user_model):
