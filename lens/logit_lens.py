@@ -270,16 +270,18 @@ def logit_histograms(
     top = np.broadcast_to(top_ids, (blocks.shape[0], *top_ids.shape)).reshape(-1, layout.k)
     if doubtful.any():
         exact = exact_rows(rows[doubtful], mean[doubtful], scale[doubtful], top[doubtful], edges)
-        found["last"][:, doubtful] = exact.pop("last").transpose(2, 0, 1)
+        found["last"][doubtful] = exact.pop("last")
         for key, value in exact.items():
             found[key][doubtful] = value
     top_scores = blocks.reshape(blocks.shape[0], -1)[:, layout.top_in_block]
     found |= {"mean": mean, "std": std}
     found["top_z"] = (top_scores.reshape(top.shape) - mean[:, None]) / scale
-    # Slot-major (the slots' axis first, see read_sorted), shown as (rows, bins, slots).
-    slots = np.arange(EXAMPLES_PER_BIN)[:, None, None]
-    examples = np.where(slots < found["counts"], found.pop("last"), -1)
-    found["examples"] = examples.transpose(1, 2, 0)
+    # Flat, as in read_sorted: the slots' axis is short.
+    slots = np.tile(np.arange(EXAMPLES_PER_BIN), found["counts"].size)
+    shown = np.repeat(found["counts"].ravel(), EXAMPLES_PER_BIN) > slots
+    found["examples"] = np.where(shown, found.pop("last").ravel(), -1).reshape(
+        *found["counts"].shape, EXAMPLES_PER_BIN
+    )
     return {
         key: found[key].reshape(*lead, positions, *found[key].shape[1:])
         for key in ("mean", "std", "counts", "examples", "top_z", "ranks")
@@ -353,7 +355,7 @@ def sort_rows(
 
 def read_sorted(keys: np.ndarray, special: np.ndarray, layout: KeyLayout) -> dict[str, np.ndarray]:
     """``counts``, ``ranks`` of the top tokens and the ``last`` EXAMPLES_PER_BIN ids of each
-    bin (slots, rows, bins), read off keys (rows, vocab + edges) sorted by ``sort_rows`` and
+    bin (rows, bins, slots), read off keys (rows, vocab + edges) sorted by ``sort_rows`` and
     the ``special`` places it found."""
     (n_rows, width), n_edges, k = keys.shape, layout.n_edges, layout.k
     flat = keys.view(np.int64).ravel()
@@ -365,10 +367,11 @@ def read_sorted(keys: np.ndarray, special: np.ndarray, layout: KeyLayout) -> dic
     )
     counts = np.diff(bounds, axis=-1) - 1
     # Before each edge, and the row's end, lie the highest scores of the bin below it (at a
-    # row's start the previous row's or the array's last, never shown). Slot-major: the long
-    # axis last is what makes NumPy fast on these small arrays.
-    at = bounds[:, 1:].ravel() - np.arange(1, EXAMPLES_PER_BIN + 1)[:, None]
-    last = (flat[at] & layout.index).reshape(EXAMPLES_PER_BIN, n_rows, n_edges + 1)
+    # row's start the previous row's or the array's last, never shown). Flat arrays: NumPy
+    # pays per innermost run, and the slots' axis is a run of 3.
+    slots = np.tile(np.arange(1, EXAMPLES_PER_BIN + 1), counts.size)
+    at = np.repeat(bounds[:, 1:].ravel(), EXAMPLES_PER_BIN) - slots
+    last = (flat[at] & layout.index).reshape(n_rows, n_edges + 1, EXAMPLES_PER_BIN)
     # A top token's rank: one plus the scores after it, the row's end less its place, less
     # the edges after it (those not before it among the row's edges and top tokens).
     top = ~is_edge
