@@ -202,3 +202,22 @@ def test_the_model_scores_take_the_sort(model, sample):
     for block in logits:
         keys = np.empty((len(block), layout.width))
         assert not sort_rows(block, BIN_EDGES, layout, keys)[2].any()
+
+
+@settings(max_examples=20, deadline=None)
+@given(text=st.text(alphabet="abcdefghij klmnopqrstuvwxyz,.'\n☃", min_size=1, max_size=120))
+def test_the_json_matches_the_reference(model, text):
+    # The page's data, as sent, against the row-by-row reference and a full argsort.
+    if not text.strip():
+        return
+    logits = stage_logits(model, model.tokenizer.encode(text))
+    top = np.argsort(-logits[-1], axis=-1, kind="stable")[:, :10]
+    slow = reference_histograms(logits, top)
+    result = logit_lens(text, model=model)
+    assert result["top"] == top.tolist()
+    assert result["ranks"] == slow["ranks"].transpose(1, 2, 0).tolist()
+    assert result["counts"] == slow["counts"].transpose(1, 0, 2).tolist()
+    assert result["mean"] == np.round(slow["mean"].T, DECIMALS).tolist()
+    assert result["std"] == np.round(slow["std"].T, DECIMALS).tolist()
+    shown = slow["examples"].transpose(1, 0, 2, 3).reshape(logits.shape[1], -1)
+    assert result["examples"] == [[int(i) for i in row if i >= 0] for row in shown]
