@@ -7,9 +7,10 @@ things compared interleaved, so a busy machine slows both alike):
 
 * the lab's data for every position of a 64-token text (``logit_lens``, then its JSON, as
   the server computes it once per text) against the forward pass alone, split into parts,
-  with the page faults per text and what a ratio of 2x would leave for the histograms
-  against one sort of every score and one pass over them; the target is at most 2x
-  (``--only-data`` stops there);
+  with the page faults per text, what a ratio of 2x would leave for the histograms
+  against one sort of every score and one pass over them, and the least the data could
+  cost (residual stream, read-out, JSON and that one sort) as a ratio too; the target is
+  at most 2x (``--only-data`` stops there);
 * GELU's cube written ``x**3`` against ``x * x * x``, and the forward pass with each;
 * NumPy's BLAS at one thread (what every site process uses, lens/apps.py) against the
   library's default of one per core: wall and CPU time of the forward pass and the data,
@@ -129,6 +130,10 @@ def data_against_forward(model: transformer.Model, text: str, repeat: int) -> No
     print(f"  at 2x, left for top 10, histograms, examples, ranks: {ms(left)}, against")
     print(f"    one sort of every stage's scores  {ms(best['sort'])}")
     print(f"    one pass over them (x * 2)        {ms(best['pass'])}")
+    # The least the data could cost with every part above but that sort free: what is left.
+    floor = best["residuals"] + best["readout"] + best["json"] + best["sort"]
+    print(f"  residual stream, read-out, JSON and that one sort: {ms(floor)}", end="")
+    print(f"   {floor / forward:4.2f}x the forward pass")
 
 
 def gelu_cube(model: transformer.Model, text: str, repeat: int) -> None:
