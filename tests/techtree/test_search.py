@@ -218,5 +218,7 @@ def test_a_kept_page_past_the_bound_follows_the_content_version(
     monkeypatch.setattr(selectors, "SEARCH_RANKED_MAX", 3)
     assert "Quokka" not in [c.title for c in client.get("/concepts/?q=quokka").context["page"]]
     with django_capture_on_commit_callbacks(execute=True):  # a save: a new content version
-        make("Quokka", "The small wallaby itself.")
+        note = Concept.objects.get(slug="note-1")
+        note.title = "Quokka"
+        note.save()
     assert client.get("/concepts/?q=quokka").context["page"][0].title == "Quokka"
