@@ -1,4 +1,4 @@
-"""The database cache with an atomic `incr`, so counters shared by workers never lose a hit.
+"""The shared caches: the database cache with an atomic `incr`, and Redis with fewer clients.
 
 Django's DatabaseCache implements `incr` as a read followed by a write: two workers that
 read 7 at the same moment both write 8, and a rate limit of 20 lets 25 through. Here the
@@ -13,6 +13,8 @@ import base64
 import pickle
 
 from django.core.cache.backends.db import DatabaseCache as DjangoDatabaseCache
+from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
+from django.core.cache.backends.redis import RedisCacheClient as DjangoRedisCacheClient
 from django.db import connections, models, router, transaction
 from django.utils.timezone import now
 
@@ -55,3 +57,32 @@ class DatabaseCache(DjangoDatabaseCache):
         for converter in converters + expression.get_db_converters(connection):
             expires = converter(expires, expression, connection)
         return expires < now()
+
+
+class RedisCacheClient(DjangoRedisCacheClient):
+    """Django's Redis client, keeping one `redis.Redis` per connection pool.
+
+    Django wraps the pool in a new `redis.Redis` for every cache call; building it took
+    about 170 of a read's 350 microseconds here, and a concept page reads the cache three
+    times. redis-py's client borrows a connection from the pool for each command, so one
+    client serves every call (and thread) its pool does.
+    """
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._clients: dict = {}
+
+    def get_client(self, key=None, *, write: bool = False):
+        pool = self._get_connection_pool(write)
+        client = self._clients.get(pool)
+        if client is None:
+            client = self._clients.setdefault(pool, self._client(connection_pool=pool))
+        return client
+
+
+class RedisCache(DjangoRedisCache):
+    """Django's Redis cache through `RedisCacheClient` above."""
+
+    def __init__(self, server, params) -> None:
+        super().__init__(server, params)
+        self._class = RedisCacheClient

@@ -145,7 +145,7 @@ DATABASE_CACHE = {
 if os.environ.get("REDIS_URL"):
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "techtree.cache.RedisCache",  # Django's, reusing its client
             "LOCATION": os.environ["REDIS_URL"],
         }
     }

@@ -30,7 +30,7 @@ def redis_caches() -> dict:
     url = os.environ.get("REDIS_URL")
     if not url:
         pytest.skip("REDIS_URL is not set (CI sets it)")
-    return {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}}
+    return {"default": {"BACKEND": "techtree.cache.RedisCache", "LOCATION": url}}
 
 
 def hit_waiting_for_sqlite(scope: str, key: str, limit: int, window: int) -> bool:
