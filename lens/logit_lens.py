@@ -267,7 +267,7 @@ def logit_histograms(
     special = np.concatenate([part[3] + n * step * layout.width for n, part in enumerate(parts)])
     found = read_sorted(keys, special, layout)
     scale = np.where(std > 0, std, 1.0)[:, None]
-    top = np.broadcast_to(top_ids, (blocks.shape[0], *top_ids.shape)).reshape(-1, layout.k)
+    top = np.broadcast_to(top_ids, (blocks.shape[0], *top_ids.shape)).reshape(len(rows), -1)
     if doubtful.any():
         exact = exact_rows(rows[doubtful], mean[doubtful], scale[doubtful], top[doubtful], edges)
         found["last"][doubtful] = exact.pop("last")
@@ -307,7 +307,7 @@ class KeyLayout:
         self.edge = 1 << max(vocab - 1, n_edges, 1).bit_length()
         self.slot_shift = self.edge.bit_length()
         self.slot = ((1 << self.k.bit_length()) - 1) << self.slot_shift
-        self.low = (1 << self.slot.bit_length()) - 1
+        self.low = (1 << max(self.slot, self.edge).bit_length()) - 1
         self.index = self.edge - 1
         self.near = 1 << (self.low.bit_length() + 2)
         self.index_of = np.r_[np.arange(vocab), self.edge + np.arange(1, n_edges + 1)]

@@ -81,6 +81,11 @@ def test_any_scores_match_the_reference(seed, vocab, spread):
     assert_same_histograms(logits, top_token_evolution(logits, min(vocab, 4))["top_ids"])
 
 
+def test_no_top_tokens():
+    logits = np.random.default_rng(8).normal(size=(2, 3, 40))
+    assert_same_histograms(logits, np.empty((3, 0), dtype=np.intp))
+
+
 def test_bins_at_the_edges_are_exact():
     # z-scores exactly on an edge and one float step either side of it.
     row = np.array([-1.0, 1.0] * 8)  # mean 0, standard deviation 1: z = score
