@@ -14,7 +14,7 @@ from quizzes.answers import describe_expected
 from quizzes.models import Attempt, ConceptProgress, Problem, ProblemProgress
 from quizzes.visitors import VisitorPractice
 from techtree.models import Concept, Prerequisite
-from techtree.selectors import published_concepts, tree_data
+from techtree.selectors import published_concepts, published_edges, tree_data, unpublished_ids
 from techtree.versions import cached_fragment
 
 
@@ -253,6 +253,7 @@ class Frontier:
     started: set[int]
     open: set[int]
     published: int  # how many published concepts there are
+    unpublished: list[int] = field(default_factory=list)  # their ids (drafts)
 
     def counts(self) -> dict[mastery.Status, int]:
         """How many concepts have each status (everything not mastered or open is locked)."""
@@ -267,10 +268,15 @@ class Frontier:
 
 
 def _tree_facts() -> dict:
-    """How many concepts are published, and the roots (no published prerequisite)."""
+    """How many concepts are published, the roots (no published prerequisite) and the
+    unpublished (for `published_edges`)."""
     has_prerequisite = Prerequisite.objects.published().values("concept_id")
     roots = published_concepts().exclude(id__in=has_prerequisite).values_list("id", flat=True)
-    return {"published": published_concepts().count(), "roots": list(roots)}
+    return {
+        "published": published_concepts().count(),
+        "roots": list(roots),
+        "unpublished": unpublished_ids(),
+    }
 
 
 def learner_frontier(learner) -> Frontier:
@@ -288,19 +294,15 @@ def learner_frontier(learner) -> Frontier:
             mastered.add(pk)
         if began:
             started.add(pk)
-    # The ids read above go into the next queries as lists, not as nested subqueries: with
+    # The ids read above go into the next reads as lists, not as nested subqueries: with
     # subqueries PostgreSQL's plan depended on its statistics and once took minutes.
-    edges = Prerequisite.objects.published().order_by()
-    near = edges.filter(prerequisite_id__in=sorted(mastered)).values_list("concept_id", flat=True)
+    hidden = facts["unpublished"]
+    near = {after for _, after in published_edges("prerequisite", mastered, unpublished=hidden)}
     needs: dict[int, set[int]] = {pk: set() for pk in (*facts["roots"], *started)}
-    # Two reads, not one with OR, so each walks the edges' index on their concept.
-    for into in (sorted(set(near)), sorted(started)):
-        for prerequisite, concept in edges.filter(concept_id__in=into).values_list(
-            "prerequisite_id", "concept_id"
-        ):
-            needs.setdefault(concept, set()).add(prerequisite)
+    for prerequisite, concept in published_edges("concept", near | started, unpublished=hidden):
+        needs.setdefault(concept, set()).add(prerequisite)
     open_now = {pk for pk, before in needs.items() if pk not in mastered and before <= mastered}
-    return Frontier(mastered, started, open_now, facts["published"])
+    return Frontier(mastered, started, open_now, facts["published"], hidden)
 
 
 def next_to_learn(learner, frontier: Frontier, limit: int = 5) -> list[NextUp]:
@@ -313,18 +315,14 @@ def next_to_learn(learner, frontier: Frontier, limit: int = 5) -> list[NextUp]:
         return []
     # Plain reads by id lists, counted here: a correlated subquery's plan on PostgreSQL
     # followed its table statistics and could take minutes (see learner_frontier).
-    edges = Prerequisite.objects.published().order_by()
+    hidden = frontier.unpublished
     ahead = [
         (before, after)
-        for before, after in edges.filter(prerequisite_id__in=sorted(frontier.open)).values_list(
-            "prerequisite_id", "concept_id"
-        )
+        for before, after in published_edges("prerequisite", frontier.open, unpublished=hidden)
         if after not in frontier.mastered
     ]
     needs: dict[int, set[int]] = {}
-    for before, after in edges.filter(concept_id__in=sorted({a for _, a in ahead})).values_list(
-        "prerequisite_id", "concept_id"
-    ):
+    for before, after in published_edges("concept", {a for _, a in ahead}, unpublished=hidden):
         needs.setdefault(after, set()).add(before)
     opens: dict[int, int] = {}
     for before, after in ahead:

@@ -187,7 +187,8 @@ class Concept(models.Model):
 
 class PrerequisiteQuerySet(models.QuerySet):
     def published(self) -> PrerequisiteQuerySet:
-        """Edges of the published tree: both ends published (the one place this is said)."""
+        """Edges of the published tree: both ends published (said here, and in
+        selectors.published_edges' faster read, tested against this one)."""
         return self.filter(concept__published=True, prerequisite__published=True)
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import json
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -70,6 +72,40 @@ LEADS_TO_SHOWN = 50  # concepts listed under "All concepts it leads to"; the cou
 def published_concepts() -> QuerySet[Concept]:
     """Concepts a learner may see."""
     return Concept.objects.filter(published=True)
+
+
+def unpublished_ids() -> list[int]:
+    """Ids of the concepts a learner may not see (drafts: few), for `published_edges`."""
+    return list(Concept.objects.filter(published=False).values_list("id", flat=True))
+
+
+def published_edges(
+    end: str, ids: Iterable[int], *, unpublished: Collection[int]
+) -> list[tuple[int, int]]:
+    """(prerequisite, concept) of each edge of the published tree whose `end` ("concept" or
+    "prerequisite") is one of `ids`: what `Prerequisite.objects.published()` reads, cheaper.
+
+    The ids go as one parameter (an array on PostgreSQL, JSON on SQLite), not one each, and no
+    concept is joined: an edge with an end in `unpublished` (`unpublished_ids()`, cached by the
+    caller per content version) is dropped here. For 650 ids on PostgreSQL at 100,000
+    concepts the ORM's read took about 30 ms, this one 2.5 ms.
+    """
+    column = {"concept": "concept_id", "prerequisite": "prerequisite_id"}[end]
+    ids = list(ids)
+    if not ids:
+        return []
+    table = Prerequisite._meta.db_table
+    if connection.vendor == "postgresql":
+        where, parameter = f"{column} = ANY(%s)", ids
+    else:
+        where, parameter = f"{column} IN (SELECT value FROM json_each(%s))", json.dumps(ids)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT prerequisite_id, concept_id FROM {table} WHERE {where}", [parameter]
+        )
+        rows = cursor.fetchall()
+    hidden = set(unpublished)
+    return [(a, b) for a, b in rows if a not in hidden and b not in hidden]
 
 
 @dataclass(frozen=True)
