@@ -8,7 +8,11 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from functools import cached_property
 
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.contrib.postgres.search import (
+    SearchQuery,
+    SearchRank,
+    SearchVectorField,
+)
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db import connection
@@ -238,11 +242,16 @@ def browse_page(
 # The longest search read (the browse form's limit too); longer text is cut here.
 SEARCH_MAX_LENGTH = 100
 
-# The text searched, as PostgreSQL indexes it: migration 0003 builds a GIN index on exactly
-# this expression, so the search below is an index lookup however large the tree.
-SEARCH_CONFIG = "english"
-SEARCH_VECTOR = SearchVector("title", config=SEARCH_CONFIG, weight="A") + SearchVector(
-    "summary", config=SEARCH_CONFIG, weight="B"
+# The text searched on PostgreSQL: each concept's stored document (title words weighted
+# above summary words) with its GIN index (techtree.fulltext, migration 0007).
+SEARCH_CONFIG = fulltext.POSTGRESQL_CONFIG
+SEARCH_DOCUMENT = RawSQL(
+    f'"{fulltext.CONTENT}"."{fulltext.DOCUMENT}"', [], output_field=SearchVectorField()
+)
+TITLE_DOCUMENT = RawSQL(
+    f"""ts_filter("{fulltext.CONTENT}"."{fulltext.DOCUMENT}", '{{a}}')""",
+    [],
+    output_field=SearchVectorField(),
 )
 
 
@@ -334,13 +343,15 @@ def _search_key(
 def _bounded_postgresql(
     concepts: QuerySet[Concept], text: str, found: list[int]
 ) -> QuerySet[Concept]:
-    """The bounded set on PostgreSQL: the first SEARCH_RANKED_MAX found, in the order
-    _bounded_page_sqlite gives (each title's words read, not the whole document twice)."""
+    """The bounded set on PostgreSQL: the first SEARCH_RANKED_MAX found (those found up to the
+    last one's id), in the order _bounded_page_sqlite gives; a title's words are the stored
+    document's A-weighted part."""
     query = SearchQuery(text, config=SEARCH_CONFIG, search_type="websearch")
     every_word = Case(When(title_document=query, then=Value(0)), default=Value(1))
     return (
-        concepts.filter(pk__in=found[:SEARCH_RANKED_MAX])
-        .alias(title_document=SearchVector("title", config=SEARCH_CONFIG))
+        _matching(concepts, text)
+        .filter(pk__lte=found[SEARCH_RANKED_MAX - 1])
+        .alias(title_document=TITLE_DOCUMENT)
         .annotate(title_tier=every_word)
         .order_by(_in_title(text), "title_tier", "title", "pk")
     )
@@ -412,7 +423,7 @@ def _matching(concepts: QuerySet[Concept], text: str) -> QuerySet[Concept]:
     text = _search_text(text)
     if connection.vendor == "postgresql":
         query = SearchQuery(text, config=SEARCH_CONFIG, search_type="websearch")
-        return concepts.annotate(document=SEARCH_VECTOR).filter(document=query)
+        return concepts.alias(document=SEARCH_DOCUMENT).filter(document=query)
     match = fulltext.match_expression(text)
     if not match:  # punctuation only: no word to find
         return concepts.none()
@@ -425,7 +436,7 @@ def _ranked(matching: QuerySet[Concept], text: str) -> QuerySet[Concept]:
     text = _search_text(text)
     if connection.vendor == "postgresql":
         query = SearchQuery(text, config=SEARCH_CONFIG, search_type="websearch")
-        ranked = matching.annotate(rank=SearchRank(SEARCH_VECTOR, query))
+        ranked = matching.annotate(rank=SearchRank(SEARCH_DOCUMENT, query))
         return ranked.order_by("-rank", "title", "pk")
     # bm25 ranks only the rows found, after the MATCH.
     rank = RawSQL(fulltext.RANK, ())

@@ -1,18 +1,21 @@
 """A GIN index for full-text search of concepts, on PostgreSQL only (SQLite has no GIN).
 
-The indexed expression is selectors.SEARCH_VECTOR itself, so searches use the index.
+The indexed expression was the one searches computed then; migration 0007 replaced both with
+a stored document (techtree.fulltext) and drops this index.
 """
 
 from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector
 from django.db import migrations
 
 INDEX_NAME = "concept_search_gin"
 
 
 def index():
-    from techtree.selectors import SEARCH_VECTOR
-
-    return GinIndex(SEARCH_VECTOR, name=INDEX_NAME)
+    document = SearchVector("title", config="english", weight="A") + SearchVector(
+        "summary", config="english", weight="B"
+    )
+    return GinIndex(document, name=INDEX_NAME)
 
 
 def add_index(apps, schema_editor):

@@ -129,6 +129,29 @@ def test_there_is_no_fts5_table_on_postgresql():
     assert TABLE not in connection.introspection.table_names()
 
 
+def stored_document_finds(word: str) -> set[str]:
+    """Titles whose stored document (PostgreSQL) holds `word`."""
+    return {c.title for c in selectors.search_concepts(Concept.objects.all(), word)}
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's stored document")
+@pytest.mark.django_db
+def test_the_stored_document_follows_create_update_and_bulk_create():
+    attention = concept("Attention heads", "Queries meet keys.")
+    assert stored_document_finds("heads") == stored_document_finds("queries") == {"Attention heads"}
+    attention.title, attention.summary = "Attention layers", "Values are mixed."
+    attention.save()
+    assert stored_document_finds("heads") == stored_document_finds("queries") == set()
+    assert (
+        stored_document_finds("layers") == stored_document_finds("values") == {"Attention layers"}
+    )
+    Concept.objects.filter(pk=attention.pk).update(summary="Weights sum to one.")
+    assert stored_document_finds("values") == set()
+    assert stored_document_finds("weights") == {"Attention layers"}
+    load_synthetic_tree(40)  # bulk_create
+    assert len(stored_document_finds("made")) == 40
+
+
 @on_sqlite
 @pytest.mark.django_db
 def test_the_triggers_follow_create_update_and_delete():

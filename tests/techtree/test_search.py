@@ -58,7 +58,7 @@ def test_the_search_uses_the_gin_index(demo_tree):
         cursor.execute("SET enable_seqscan = off; SET enable_indexscan = off")
         plan = query.explain()
         cursor.execute("RESET enable_seqscan; RESET enable_indexscan")
-    assert "concept_search_gin" in plan
+    assert "techtree_concept_search_document_gin" in plan
 
 
 def make(title: str, summary: str, **fields) -> Concept:
