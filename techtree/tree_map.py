@@ -206,11 +206,12 @@ def neighbourhood_or_none(slug: str) -> dict[str, Any] | None:
 
 
 def find(text: str) -> list[dict[str, str]]:
-    """Up to FIND_LIMIT concepts whose title matches, best first (the site's search)."""
+    """Up to FIND_LIMIT concepts whose title matches, best first (the site's search, bounded
+    as its pages are: a word in most concepts does not order them all)."""
     text = text.strip()[:200]
     if not text:
         return []
-    found = selectors.search_concepts(_placed().only("slug", "title"), text)[:FIND_LIMIT]
+    found = selectors.search_page(_placed().only("slug", "title"), text, per_page=FIND_LIMIT)
     return [{"id": c.slug, "title": c.title} for c in found]
 
 

@@ -4,6 +4,7 @@ import itertools
 
 import networkx as nx
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from quizzes.models import ConceptProgress
@@ -122,6 +123,25 @@ def test_find_offers_matching_titles(client, demo_tree):
     assert {"id": "softmax-and-logits", "title": "Softmax and Logits"} in found
     assert client.get("/map/find.json", {"q": " "}).json() == {"found": []}
     assert client.get("/map/find.json", {"q": "x" * 5000}).status_code == 200
+
+
+def test_find_past_the_search_bound_is_bounded_too(client, large, monkeypatch):
+    """A word in most concepts: the find box lists FIND_LIMIT of the bounded set, titles
+    holding the word first, in the queries of a search page past the bound."""
+    monkeypatch.setattr(selectors, "SEARCH_RANKED_MAX", 30)
+    placed = Concept.objects.filter(map_x__isnull=False, slug__startswith="synthetic")
+    assert placed.count() > 30
+    titled = placed.order_by("-pk").first()  # found last by id: only its title brings it in
+    Concept.objects.filter(pk=titled.pk).update(title="Made by hand")
+    # Found late, and what ranking them all would put first: the word thrice in a summary.
+    wordy = placed.exclude(pk=titled.pk).order_by("-pk")[:5].values_list("pk", flat=True)
+    Concept.objects.filter(pk__in=list(wordy)).update(summary="Made, made and made again.")
+    first = placed.exclude(pk=titled.pk).order_by("pk")[:30].values_list("slug", flat=True)
+    found = client.get("/map/find.json", {"q": "made"}).json()["found"]
+    assert len(found) == tree_map.FIND_LIMIT
+    assert {f["id"] for f in found} - {titled.slug} <= set(first)  # not all 300 ranked
+    if connection.vendor == "sqlite":  # PostgreSQL's bounded set has no title-only part
+        assert found[0] == {"id": titled.slug, "title": "Made by hand"}
 
 
 def test_endpoints_are_cached_per_content_version(
