@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from dataclasses import dataclass, field
+from functools import partial
 
 from django.core.paginator import Page, Paginator
 from django.utils.safestring import SafeString
@@ -279,14 +281,8 @@ def _tree_facts() -> dict:
     }
 
 
-def learner_frontier(learner) -> Frontier:
-    """A learner's frontier in three queries and a cache read, whatever the tree's size.
-
-    A concept not mastered is open when every prerequisite is mastered: a root, or a concept
-    one of whose prerequisites is mastered; so only the roots (cached per content version),
-    what the mastered concepts unlock and what the learner started are looked at.
-    """
-    facts = cached_fragment("dashboard:tree-facts", _tree_facts)
+def learner_progress(learner) -> tuple[set[int], set[int]]:
+    """The published concepts a learner mastered, and those they started (one query)."""
     rows = ConceptProgress.objects.filter(learner=learner, concept__published=True)
     mastered, started = set(), set()
     for pk, began, done in rows.values_list("concept_id", "started", "mastered"):
@@ -294,6 +290,19 @@ def learner_frontier(learner) -> Frontier:
             mastered.add(pk)
         if began:
             started.add(pk)
+    return mastered, started
+
+
+def learner_frontier(learner, progress: tuple[set[int], set[int]] | None = None) -> Frontier:
+    """A learner's frontier in three queries and a cache read, whatever the tree's size
+    (two and a cache read given `learner_progress`).
+
+    A concept not mastered is open when every prerequisite is mastered: a root, or a concept
+    one of whose prerequisites is mastered; so only the roots (cached per content version),
+    what the mastered concepts unlock and what the learner started are looked at.
+    """
+    facts = cached_fragment("dashboard:tree-facts", _tree_facts)
+    mastered, started = progress or learner_progress(learner)
     # The ids read above go into the next reads as lists, not as nested subqueries: with
     # subqueries PostgreSQL's plan depended on its statistics and once took minutes.
     hidden = facts["unpublished"]
@@ -339,10 +348,28 @@ def next_to_learn(learner, frontier: Frontier, limit: int = 5) -> list[NextUp]:
 NEXT_UP_FIELDS = ("id", "slug", "title", "domain", "difficulty", "depth", "reach")
 
 
+def _path_name(learner, mastered: set[int], started: set[int]) -> str:
+    progress = f"{sorted(mastered)}|{sorted(started)}".encode()
+    return f"dashboard:path:{learner.pk}:{hashlib.sha256(progress).hexdigest()[:32]}"
+
+
+def _path(learner, progress: tuple[set[int], set[int]]) -> tuple[Frontier, list[NextUp]]:
+    frontier = learner_frontier(learner, progress)
+    return frontier, next_to_learn(learner, frontier)
+
+
 def dashboard(learner, *, page: object = 1) -> Dashboard:
     """Status counts, unlocks, what to learn next and the attempt history in a fixed number
-    of queries at any tree size; the learner's whole tree only while it is small."""
-    frontier = learner_frontier(learner)
+    of queries at any tree size; the learner's whole tree only while it is small.
+
+    The frontier and what to learn next follow from the tree and the learner's progress
+    alone, so they are kept in the shared cache under the content version and a digest of
+    what the learner mastered and started: a learner's next view reads them back until
+    their progress or the tree changes."""
+    progress = learner_progress(learner)
+    frontier, next_up = cached_fragment(
+        _path_name(learner, *progress), partial(_path, learner, progress)
+    )
     unlocked = list(
         ConceptProgress.objects.filter(
             learner=learner, unlocked__isnull=False, concept__published=True
@@ -361,7 +388,7 @@ def dashboard(learner, *, page: object = 1) -> Dashboard:
     return Dashboard(
         status_counts=frontier.counts(),
         recently_unlocked=[(row.concept, row.unlocked) for row in unlocked],
-        next_up=next_to_learn(learner, frontier),
+        next_up=next_up,
         attempts=attempts,
         tree=tree,
     )

@@ -1,6 +1,7 @@
 """The dashboard reads only a learner's frontier, never the whole tree: its counts and what
 to learn next equal those of every concept's status computed over the whole tree."""
 
+import itertools
 import random
 
 import pytest
@@ -89,10 +90,25 @@ def test_past_the_limit_the_dashboard_sends_no_tree(demo_tree, django_user_model
     assert selectors.dashboard(learner).tree_json() is None
 
 
+def test_the_kept_frontier_follows_the_learners_progress(demo_tree, django_user_model):
+    learner = django_user_model.objects.create_user("ada", password="pw")
+    before = selectors.dashboard(learner)  # kept for the learner's progress: none yet
+    give_progress(learner, 0)
+    counts, next_up = whole_tree(learner)
+    assert dict(before.counts()) != counts
+    after = selectors.dashboard(learner)
+    assert dict(after.counts()) == counts
+    assert [(n.concept.slug, n.opens, n.reach) for n in after.next_up] == next_up
+
+
+@pytest.mark.parametrize("kept", [True, False], ids=["kept", "computed"])
 def test_past_the_limit_the_dashboard_queries_do_not_grow(
-    client, demo_tree, django_user_model, django_assert_num_queries, monkeypatch
+    client, demo_tree, django_user_model, django_assert_num_queries, monkeypatch, kept
 ):
     monkeypatch.setattr(selectors, "MAP_LIMIT", 10)
+    if not kept:  # a new name each view: the frontier and what to learn next computed
+        names = itertools.count()
+        monkeypatch.setattr(selectors, "_path_name", lambda *_: f"path-{next(names)}")
     learner = django_user_model.objects.create_user("ada", password="pw")
     give_progress(learner, 0)
     client.force_login(learner)

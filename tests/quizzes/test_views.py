@@ -428,7 +428,7 @@ def test_dashboard_and_concept_page_keep_their_query_counts_as_the_tree_grows(
     signed_in.get(SOFTMAX_URL)  # its graph part and lesson are in the shared cache from now on
     signed_in.get(dashboard)  # and the tree's facts the dashboard reads
     pages = {dashboard: _count(signed_in, dashboard), SOFTMAX_URL: _count(signed_in, SOFTMAX_URL)}
-    assert pages[dashboard] == DASHBOARD_QUERIES
+    assert pages[dashboard] == DASHBOARD_QUERIES  # its frontier kept from the view before
     load_synthetic_tree(300)
     for path, expected in pages.items():
         signed_in.get(path)  # the same, for the grown tree's content version
@@ -443,11 +443,11 @@ def test_dashboard_and_concept_page_keep_their_query_counts_as_the_tree_grows(
         assert post_answer(signed_in, second, wrong_answer(learner, second)).status_code == 200
 
 
-# The session and the user, then the dashboard's reads: the content version and the tree's
-# facts (cache), the learner's progress, what their mastered concepts lead to, one read of
-# the edges into those and into what they started, recently unlocked, the attempt history's
-# count and page, what each open concept leads to and those concepts' prerequisites, and the open
-# concepts; on a small tree its map (concepts, edges, statuses); then the review section's
-# two (how many are due: none here; when the next one is), and the placement section's two
-# (the learner's mastered rows; their placement run).
-DASHBOARD_QUERIES = 20
+# The session and the user, then the dashboard's reads: the content version, the learner's
+# progress, their frontier and what to learn next (cache, kept from the view before; computed,
+# they read the tree's facts from the cache and five queries: tests/quizzes/
+# test_dashboard_frontier.py), recently unlocked, the attempt history's count and page; on a
+# small tree its map (concepts, edges, statuses); then the review section's two (how many are
+# due: none here; when the next one is), and the placement section's two (the learner's
+# mastered rows; their placement run).
+DASHBOARD_QUERIES = 15
