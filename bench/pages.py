@@ -101,19 +101,27 @@ def time_page(client, path: str, repeat: int) -> tuple[float, float, int, int]:
 
 
 @contextlib.contextmanager
-def search_pages_not_kept(on: bool):
-    """Search pages past the bound searched every time (a first visit's cost): the shared
-    cache switched off for selectors' search pages alone."""
+def not_kept(what: str | None):
+    """A first view's cost: "search" pages past the bound searched every time (the shared
+    cache switched off for selectors' search pages alone), or a learner's "path" (frontier
+    and what to learn next) computed every time (a new cache name each view)."""
+    import itertools
+
     from django.core.cache.backends.dummy import DummyCache
 
+    from quizzes import selectors as learner_selectors
     from techtree import selectors
 
-    kept = selectors.cache
-    selectors.cache = DummyCache("bench", {}) if on else kept
+    kept_cache, kept_name = selectors.cache, learner_selectors._path_name
+    names = itertools.count()
+    if what == "search":
+        selectors.cache = DummyCache("bench", {})
+    elif what == "path":
+        learner_selectors._path_name = lambda *_: f"bench-path-{next(names)}"
     try:
         yield
     finally:
-        selectors.cache = kept
+        selectors.cache, learner_selectors._path_name = kept_cache, kept_name
 
 
 def main() -> None:
@@ -144,6 +152,7 @@ def main() -> None:
         ("login page (reference)", visitor, "/accounts/login/"),
         ("dashboard, new learner", new, "/dashboard/"),
         ("dashboard, learner with progress", going, "/dashboard/"),
+        ("dashboard, learner with progress, computed", going, "/dashboard/", "path"),
         ("browse /concepts/", visitor, "/concepts/"),
         ("browse, page 40", visitor, "/concepts/?page=40"),
         ("browse, one domain", visitor, f"/concepts/?domain={domain.replace(' ', '+')}"),
@@ -151,7 +160,7 @@ def main() -> None:
         ("search ?q=loss+gradient", visitor, "/concepts/?q=loss+gradient"),
         ("search ?q=made (every synthetic concept)", visitor, "/concepts/?q=made"),
         ("search ?q=made, its last page", visitor, "/concepts/?q=made&page=17"),
-        ("search ?q=made, its page not kept", visitor, "/concepts/?q=made", "not kept"),
+        ("search ?q=made, its page not kept", visitor, "/concepts/?q=made", "search"),
         (f"deep concept ({deep.slug})", visitor, deep.get_absolute_url()),
         ("softmax concept", visitor, "/concepts/softmax-and-logits/"),
         ("softmax concept, learner with progress", going, "/concepts/softmax-and-logits/"),
@@ -160,8 +169,8 @@ def main() -> None:
     print(f"{count} concepts, {url.split('://')[0]}, database cache, in process")
     print(f"{'page':<44} {'best ms':>8} {'median ms':>10} {'x login':>8} {'queries':>8} {'KiB':>7}")
     reference = None
-    for name, client, path, *not_kept in pages:
-        with search_pages_not_kept(bool(not_kept)):
+    for name, client, path, *fresh in pages:
+        with not_kept(fresh[0] if fresh else None):
             best, median, queries, size = time_page(client, path, args.repeat)
         reference = reference or median
         print(
