@@ -63,6 +63,9 @@ if not Concept.objects.filter(slug__startswith="synthetic-").exists():
 User = get_user_model()
 if not User.objects.filter(username="load-learner").exists():
     User.objects.create_user("load-learner", password="{PASSWORD}")
+from django.db import connection
+if connection.vendor == "postgresql":  # statistics as a running server's autovacuum keeps
+    connection.cursor().execute("ANALYZE")
 deep = Concept.objects.filter(slug__startswith="synthetic-").order_by("-depth", "slug").first()
 problem = Problem.objects.filter(concept__prerequisite_links__isnull=True).first()
 print(deep.slug, problem.pk, Concept.objects.count())
