@@ -136,7 +136,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # State shared by every worker (rate limits, rendered figures) lives in a shared cache:
 # the database by default, Redis when REDIS_URL is set. Never per-process memory.
 DATABASE_CACHE = {
-    "BACKEND": "techtree.cache.DatabaseCache",  # Django's, with an atomic incr
+    "BACKEND": "techtree.cache.DatabaseCache",  # Django's, with an atomic incr and add
     "LOCATION": "techtree_cache",
     # Past MAX_ENTRIES Django culls a third of the entries, rate-limit counters included:
     # 300 (its default) would let many fresh keys reset everyone's limits.

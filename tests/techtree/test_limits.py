@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import random
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -18,7 +19,7 @@ import pytest
 import time_machine
 from django.core.cache import cache
 from django.core.management import call_command
-from django.db import OperationalError, connection
+from django.db import OperationalError, connection, transaction
 from django.test import RequestFactory
 
 from techtree import limits
@@ -101,6 +102,59 @@ def test_a_client_is_counted_by_its_key_then_by_its_address(database_cache):
 
 def test_160_concurrent_hits_allow_exactly_the_limit(shared_cache):
     assert sum(concurrent_hits(160, 20, "burst")) == 20
+
+
+def test_add_over_an_expired_entry_waits_for_a_worker_that_holds_it(database_cache):
+    # A window's counter outlives the window as an expired row. Django's add() read it
+    # without a lock, found it expired and overwrote it, even after another worker had
+    # opened the new window and counted in it: on PostgreSQL 62 answers got through a
+    # limit of 60. Ours locks the row first, so it sees the other worker's count.
+    if connection.vendor == "sqlite":
+        pytest.skip("needs a database that waits for locks (PostgreSQL in CI)")
+    with time_machine.travel("2026-12-02 12:00:00", tick=False):
+        cache.add("counter", 0, timeout=60)  # last window's counter, long expired now
+    holding, release = threading.Event(), threading.Event()
+
+    def first_worker() -> bool:
+        try:
+            with transaction.atomic():
+                added = cache.add("counter", 0, timeout=60)
+                cache.incr("counter")
+                holding.set()
+                release.wait(10)
+            return added
+        finally:
+            connection.close()
+
+    def second_worker() -> bool:
+        holding.wait(10)
+        try:
+            return cache.add("counter", 0, timeout=60)
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(2) as pool:
+        first, second = pool.submit(first_worker), pool.submit(second_worker)
+        holding.wait(10)
+        time.sleep(0.3)
+        assert not second.done()  # waiting for the first worker's row lock
+        release.set()
+        assert first.result() is True
+        assert second.result() is False
+    assert cache.get("counter") == 1
+
+
+def test_add_keeps_a_live_entry_and_replaces_an_expired_one(database_cache):
+    with time_machine.travel("2026-12-02 12:00:00", tick=False) as clock:
+        assert cache.add("entry", "first", timeout=10)
+        assert not cache.add("entry", "second", timeout=10)
+        assert cache.get("entry") == "first"
+        clock.shift(11)
+        assert cache.add("entry", "third", timeout=10)
+        assert cache.get("entry") == "third"
+        assert cache.add("forever", 1, timeout=None)
+        clock.shift(10**8)
+        assert not cache.add("forever", 2) and cache.get("forever") == 1
 
 
 def test_a_locked_database_never_refuses_a_hit_within_the_limit(database_cache):
