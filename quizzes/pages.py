@@ -27,6 +27,7 @@ def concept_section(request: HttpRequest, view: Any) -> dict[str, Any]:
         learner=learner,
         visitor=visitor,
         feedback=pop_feedback(request),
+        version=request_version(request),
     )
     # A locked concept lists its problems' titles only. A visitor's first view of a concept
     # draws their seeds: their cards are cached from their second view on, so visitors who

@@ -59,6 +59,21 @@ def test_a_new_prerequisite_shows_at_once(client, demo_tree, django_capture_on_c
     assert leaf.get_absolute_url() in _aside(client.get(f"/concepts/{SLUG}/"))
 
 
+def test_a_renamed_or_removed_problem_shows_at_once(
+    client, demo_tree, django_capture_on_commit_callbacks
+):
+    # The concept's problems are kept per content version too (quizzes.selectors).
+    problems = list(Problem.objects.filter(concept__slug=SLUG).order_by("order")[:2])
+    assert problems[0].title in client.get(f"/concepts/{SLUG}/").content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        problems[0].title = "A renamed problem"
+        problems[0].save()
+        problems[1].delete()
+    html = client.get(f"/concepts/{SLUG}/").content.decode()
+    assert "A renamed problem" in html
+    assert problems[1].title not in html
+
+
 def test_staff_and_learners_do_not_share_an_unpublished_page(client, admin_client, demo_tree):
     Concept.objects.filter(slug=SLUG).update(published=False)  # as a bulk edit would
     assert admin_client.get(f"/concepts/{SLUG}/").status_code == 200
