@@ -496,6 +496,11 @@ function plural(count, one, many) {
 const SLUG_PLACEHOLDER = "slug-placeholder-0"; // the endpoints' addresses carry it
 const DETAIL_ZOOM = 0.3; // from this zoom in, a large tree's concepts are fetched by tile
 const MAX_TILES = 40; // tiles asked for at once, at most
+// Concepts behind a selection drawn at first, nearest first ("Show more" draws as many
+// again). Each concept and link drawn costs its style and first paint: a concept with 66
+// behind it and their 137 links took a select past 200 ms at 2,000 concepts
+// (bench/tree_map.py), and most of them were off screen at a concept's zoom anyway.
+const BEHIND_BATCH = 25;
 
 class TreeMap {
   // `remote` is null when the whole tree came at once; for a large tree it holds the
@@ -604,6 +609,7 @@ class TreeMap {
     this.find("[data-map-fit]").addEventListener("click", () => this.fit());
     this.find("[data-map-clear]").addEventListener("click", () => this.clear());
     this.find("[data-info-more]").addEventListener("click", () => this.showMore());
+    this.addBehindControls();
     this.find("[data-info-path]").addEventListener("click", () => {
       if (this.selected) this.showPath(this.selected);
     });
@@ -717,27 +723,32 @@ class TreeMap {
   }
 
   // A neighbourhood, fetched once (its statuses beside it, so each concept is styled once)
-  // and drawn with everything behind the concept but only its nearest `ahead_batch` unlocks:
-  // each concept and link drawn costs its style and its first paint, so a concept that
-  // leads to most of the tree would not show at once. "Show more" draws the next batch.
-  async fetchAround(id) {
+  // and drawn with its nearest BEHIND_BATCH prerequisites and `ahead_batch` unlocks: each
+  // concept and link drawn costs its style and its first paint, so a concept with much
+  // behind or ahead of it would not show at once. "Show more" draws the next batch; a
+  // learning path (`whole`) draws everything behind.
+  async fetchAround(id, { whole = false } = {}) {
     const statuses = this.remote.statuses
       ? this.fetchJson(`${this.remote.statuses}?concept=${encodeURIComponent(id)}`)
       : null;
     const data = await this.neighbourhood(id);
     if (statuses) this.knowStatuses((await statuses).statuses);
+    if (whole) data.drawnBehind = data.behind.length;
+    const behind = data.behind.slice(0, data.drawnBehind);
     const ahead = data.ahead.slice(0, data.drawnAhead);
-    const drawn = new Set([data.concept, ...data.behind, ...ahead]);
+    const drawn = new Set([data.concept, ...behind, ...ahead]);
     this.merge(
       data.nodes.filter((node) => drawn.has(node.id)),
       data.edges.filter(([source, target]) => drawn.has(source) && drawn.has(target)),
     );
     return {
-      behind: new Set(data.behind),
+      behind: new Set(behind),
       ahead: new Set(ahead),
       behindTotal: data.behind_total,
       aheadTotal: data.ahead_total,
+      behindSent: data.behind.length,
       aheadSent: data.ahead.length,
+      behindBatch: BEHIND_BATCH,
       aheadBatch: data.ahead_batch,
       path: data.path,
     };
@@ -749,6 +760,7 @@ class TreeMap {
       const url = this.remote.concept.replace(SLUG_PLACEHOLDER, encodeURIComponent(id));
       const loading = this.fetchJson(url).then((data) => {
         data.drawnAhead = Math.min(data.ahead.length, data.ahead_batch || data.ahead.length);
+        data.drawnBehind = Math.min(data.behind.length, BEHIND_BATCH);
         return data;
       });
       loading.catch(() => this.around.delete(id)); // asked again next time
@@ -763,16 +775,21 @@ class TreeMap {
     if (id) this.prefetchTimer = setTimeout(() => this.neighbourhood(id).catch(() => {}), 80);
   }
 
-  /** Draw the selected concept's next batch of unlocks (kept from its neighbourhood). */
-  async showMore() {
+  /** Draw the selected concept's next batch of unlocks or of prerequisites (`behind`),
+   * kept from its neighbourhood. */
+  async showMore(behind = false) {
     const data = this.selected && (await this.around.get(this.selected));
-    if (!data || data.drawnAhead >= data.ahead.length) return;
-    data.drawnAhead = Math.min(data.ahead.length, data.drawnAhead + data.ahead_batch);
+    const [sent, drawnKey, batch, totalKey, noun] = behind
+      ? ["behind", "drawnBehind", BEHIND_BATCH, "behind_total", "prerequisites"]
+      : ["ahead", "drawnAhead", data?.ahead_batch, "ahead_total", "unlocks"];
+    if (!data || data[drawnKey] >= data[sent].length) return;
+    data[drawnKey] = Math.min(data[sent].length, data[drawnKey] + batch);
     return this.choose(this.selected).then(() => {
-      const { drawnAhead: drawn, ahead_total: total } = data;
-      let text = `${drawn} of ${total} unlocks drawn, nearest first.`;
-      if (drawn >= total) text = `All ${total} unlocks drawn.`;
-      else if (drawn >= data.ahead.length) text += ` The map draws at most ${drawn} for one concept.`;
+      const drawn = data[drawnKey];
+      const total = data[totalKey];
+      let text = `${drawn} of ${total} ${noun} drawn, nearest first.`;
+      if (drawn >= total) text = `All ${total} ${noun} drawn.`;
+      else if (drawn >= data[sent].length) text += ` The map draws at most ${drawn} for one concept.`;
       this.announce(text);
     });
   }
@@ -780,8 +797,8 @@ class TreeMap {
   localAround(id) {
     const behind = reachable(id, this.tree.parents);
     const ahead = reachable(id, this.tree.children);
-    const sizes = { behindTotal: behind.size, aheadTotal: ahead.size, aheadSent: ahead.size };
-    return { behind, ahead, ...sizes, path: null };
+    const sizes = { behindTotal: behind.size, aheadTotal: ahead.size };
+    return { behind, ahead, ...sizes, behindSent: behind.size, aheadSent: ahead.size, path: null };
   }
 
   // ---- Selection and paths ----
@@ -809,7 +826,7 @@ class TreeMap {
       for (const other of ahead) marked.push(this.cy.getElementById(other).addClass("unlock"));
       for (const concept of [id, ...behind]) {
         for (const parent of parents.get(concept) || []) {
-          marked.push(this.edge(parent, concept).addClass("prerequisite-link"));
+          if (behind.has(parent)) marked.push(this.edge(parent, concept).addClass("prerequisite-link"));
         }
       }
       for (const concept of [id, ...ahead]) {
@@ -825,9 +842,12 @@ class TreeMap {
     this.hidePath();
     if (reveal) this.reveal(this.cy.getElementById(id));
     const { title } = this.tree.byId.get(id);
+    const nearest = (drawn, total) => (drawn < total ? ` (the nearest ${drawn} drawn)` : "");
+    const before = plural(around.behindTotal, "prerequisite", "prerequisites");
+    const after = plural(around.aheadTotal, "concept", "concepts");
     this.announce(
-      `${title} selected: ${plural(around.behindTotal, "prerequisite", "prerequisites")} highlighted above it ` +
-        `and ${plural(around.aheadTotal, "concept", "concepts")} it unlocks below it.`,
+      `${title} selected: ${before} highlighted above it${nearest(behind.size, around.behindTotal)} ` +
+        `and ${after} it unlocks below it${nearest(ahead.size, around.aheadTotal)}.`,
     );
     this.selectMs = performance.now() - started;
   }
@@ -838,7 +858,7 @@ class TreeMap {
     if (!this.remote) {
       return this.applyPath(id, learningPath(id, this.tree), this.localAround(id), started);
     }
-    return this.fetchAround(id)
+    return this.fetchAround(id, { whole: true })
       .then((around) => this.applyPath(id, around.path || learningPath(id, this.tree), around, started))
       .catch((error) => this.announce(`Could not load ${id} (${error.message}).`));
   }
@@ -987,15 +1007,39 @@ class TreeMap {
     this.find("[data-map-info]").hidden = false;
   }
 
-  // How many of the unlocks are drawn, and a button for the next batch when there is one.
+  // How many of the prerequisites and of the unlocks are drawn, and a button for the next
+  // batch of each when there is one.
   showDrawn(around) {
-    const drawn = around.ahead.size;
-    const note = this.find("[data-info-drawn]");
-    note.hidden = drawn >= around.aheadTotal;
-    note.textContent = `${drawn} of them drawn, nearest first.`;
-    const more = this.find("[data-info-more]");
-    more.hidden = drawn >= around.aheadSent;
-    more.textContent = `Show ${Math.min(around.aheadSent - drawn, around.aheadBatch)} more unlocks`;
+    const show = (suffix, drawn, total, sent, batch, noun) => {
+      const note = this.find(`[data-info-drawn${suffix}]`);
+      note.hidden = drawn >= total;
+      note.textContent = `${drawn} of ${total} ${noun} drawn, nearest first.`;
+      const more = this.find(`[data-info-more${suffix}]`);
+      more.hidden = drawn >= sent;
+      more.textContent = `Show ${Math.min(sent - drawn, batch)} more ${noun}`;
+      more.closest("p").hidden = note.hidden && more.hidden;
+    };
+    const { behind, ahead } = around;
+    show("-behind", behind.size, around.behindTotal, around.behindSent, around.behindBatch, "prerequisites");
+    show("", ahead.size, around.aheadTotal, around.aheadSent, around.aheadBatch, "unlocks");
+  }
+
+  // The page has a note and a button for the unlocks drawn; the prerequisites get their own,
+  // above it.
+  addBehindControls() {
+    const unlocks = this.find("[data-info-more]").closest("p");
+    const row = document.createElement("p");
+    row.className = unlocks.className;
+    const note = document.createElement("span");
+    note.dataset.infoDrawnBehind = "";
+    const more = document.createElement("button");
+    more.type = "button";
+    more.className = "secondary";
+    more.dataset.infoMoreBehind = "";
+    note.hidden = more.hidden = row.hidden = true;
+    row.append(note, " ", more);
+    unlocks.before(row);
+    more.addEventListener("click", () => this.showMore(true));
   }
 
   listPath(steps) {

@@ -334,17 +334,45 @@ def test_a_large_tree_starts_as_clusters_and_fetches_what_is_selected(
     dag, _ = published_graph()
     shown = page.evaluate(f"() => {MAP}.highlighted()")
     assert shown["selected"] == [slug]
-    assert set(shown["prerequisites"]) == nx.ancestors(dag, slug)
     assert set(shown["unlocks"]) == nx.descendants(dag, slug)
     expect(page.locator("[data-info-prerequisites]")).to_have_text(
         f"{concept.prerequisite_count} in all ({dag.in_degree(slug)} direct)"
     )
+    # Its nearest BEHIND_BATCH (25) prerequisites are drawn first, then 25 more on request.
+    behind = nx.ancestors(dag, slug)
+    assert len(behind) > 25
+    away = nx.single_source_shortest_path_length(dag.reverse(), slug)
+    drawn = set(shown["prerequisites"])
+    assert len(drawn) == 25 and drawn <= behind
+    assert max(away[c] for c in drawn) <= min(away[c] for c in behind - drawn)  # nearest first
+    drawn_links = page.evaluate(f"() => {MAP}.cy.edges('.prerequisite-link').map((e) => e.id())")
+    assert set(drawn_links) == {
+        f"{p}->{c}" for p, c in dag.edges if p in drawn and c in drawn | {slug}
+    }
+    expect(page.locator("[data-info-drawn-behind]")).to_have_text(
+        f"25 of {len(behind)} prerequisites drawn, nearest first."
+    )
+    more = min(50, len(behind))
+    page.get_by_role("button", name=f"Show {more - 25} more prerequisites").click()
+    expect(page.locator("[data-map-announce]")).to_contain_text(
+        f"{more} of {len(behind)} prerequisites drawn"
+        if more < len(behind)
+        else f"All {len(behind)} prerequisites drawn."
+    )
+    again = set(page.evaluate(f"() => {MAP}.highlighted()")["prerequisites"])
+    assert len(again) == more and drawn < again <= behind
+    # A learning path draws everything behind, and selecting the concept again keeps it.
     page.get_by_role("button", name="Path to it").click()
     expected = [c.slug for c in selectors.concept_view(slug).path]
     steps = page.locator("[data-path-list] > li")
     expect(steps).to_have_count(len(expected))
+    assert sorted(page.evaluate(f"() => {MAP}.highlighted()")["onPath"]) == sorted(expected)
     assert steps.evaluate_all("items => items.map(li => li.dataset.step)") == expected
     screenshot("selected")
+    page.evaluate(f"id => {MAP}.select(id)", slug)
+    assert set(page.evaluate(f"() => {MAP}.highlighted()")["prerequisites"]) == behind
+    expect(page.locator("[data-info-more-behind]")).to_be_hidden()
+    expect(page.locator("[data-info-drawn-behind]")).to_be_hidden()
 
     # Zoomed in, the concepts on screen are fetched by tile, where the server placed them.
     page.evaluate(f"() => {MAP}.clear()")
@@ -408,7 +436,9 @@ def test_a_busy_concept_draws_its_nearest_unlocks_first_and_more_on_request(
     page.wait_for_timeout(400)
     fetched = "() => performance.getEntriesByType('resource').map((e) => e.name)"
     assert not [url for url in page.evaluate(fetched) if "/map/tiles/" in url]
-    expect(page.locator("[data-info-drawn]")).to_have_text("5 of them drawn, nearest first.")
+    expect(page.locator("[data-info-drawn]")).to_have_text(
+        f"5 of {root.reach} unlocks drawn, nearest first."
+    )
     # On the clusters' map unlock links are solid (a dashed one thousands of pixels long
     # cost most of a second to draw), thinner than prerequisite links.
     looks = page.evaluate(
@@ -426,7 +456,9 @@ def test_a_busy_concept_draws_its_nearest_unlocks_first_and_more_on_request(
     shown = page.evaluate(f"() => {MAP}.highlighted()")
     assert sorted(shown["unlocks"]) == sorted(sent) and shown["selected"] == [root.slug]
     expect(page.locator("[data-info-more]")).to_be_hidden()
-    expect(page.locator("[data-info-drawn]")).to_have_text("12 of them drawn, nearest first.")
+    expect(page.locator("[data-info-drawn]")).to_have_text(
+        f"12 of {root.reach} unlocks drawn, nearest first."
+    )
     # Another concept, then back: the batches drawn are kept, nothing is fetched twice.
     page.evaluate(f"id => {MAP}.select(id)", "softmax-and-logits")
     page.evaluate(f"id => {MAP}.select(id)", root.slug)
