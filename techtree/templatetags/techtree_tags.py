@@ -1,6 +1,8 @@
-"""Template filters for concept pages: safe inline math and stable domain colours."""
+"""Template tags for concept pages: safe inline math, stable domain colours, concept cards."""
 
 from django import template
+from django.template.defaultfilters import floatformat
+from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from techtree.markup import render_inline
@@ -19,3 +21,38 @@ def domain_class(domain: str) -> str:
 def inline_markup(text: str) -> SafeString:
     """Render one line of Markdown with $math$ as sanitised HTML."""
     return mark_safe(render_inline(text))
+
+
+@register.simple_tag
+def concept_card(c) -> SafeString:
+    """One concept's card in a list (browse, search), with its rating when the list's query
+    annotated one. Built here rather than by an included template: sixty cards through the
+    template engine cost a page about four times the login page, the same built here a
+    tenth of that."""
+    domain = domain_class(c.domain)
+    count = getattr(c, "rating_count", None)
+    rating = (
+        format_html(
+            "<span data-rating>rated {}/5 ({})</span>", floatformat(c.rating_mean, 1), count
+        )
+        if count
+        else ""
+    )
+    return format_html(
+        '<li class="card {}">\n  <h2><a href="{}">{}</a></h2>\n  <div class="meta-row">\n'
+        '    <span class="badge domain-badge {}">{}</span>\n'
+        '    <span class="stars" aria-label="Difficulty {} of 5">{}</span>\n'
+        "    <span>depth {}</span>\n    <span>{} min</span>\n    {}\n  </div>\n"
+        "  <p>{}</p>\n</li>",
+        domain,
+        c.get_absolute_url(),
+        c.title,
+        domain,
+        c.domain,
+        c.difficulty,
+        c.stars,
+        "–" if c.depth is None else c.depth,
+        c.minutes,
+        rating,
+        c.summary,
+    )
