@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import heapq
 import uuid
 from dataclasses import dataclass, field
 from functools import partial
@@ -321,7 +322,7 @@ def learner_frontier(learner, progress: tuple[set[int], set[int]] | None = None)
 
 
 def next_to_learn(learner, frontier: Frontier, limit: int = 5) -> list[NextUp]:
-    """The open concepts whose mastery unlocks the most first (three queries).
+    """The open concepts whose mastery unlocks the most first (four queries).
 
     "Unlocks" counts the concepts for which this is the last prerequisite not mastered yet;
     ties go to the concept that leads to more of the tree, then the shallower, then by title.
@@ -343,12 +344,20 @@ def next_to_learn(learner, frontier: Frontier, limit: int = 5) -> list[NextUp]:
     for before, after in ahead:
         if needs[after] - frontier.mastered == {before}:
             opens[before] = opens.get(before, 0) + 1
-    concepts = published_concepts().filter(id__in=list(frontier.open)).only(*NEXT_UP_FIELDS)
-    ranked = sorted(
-        concepts,
-        key=lambda c: (-opens.get(c.pk, 0), -(c.reach or 0), c.depth or 0, c.title),
+    # Ranked on plain rows, then only the first `limit` read as concepts: a learner with a
+    # wide frontier has hundreds open, and a model instance each took most of this read.
+    rows = published_concepts().filter(id__in=list(frontier.open))
+    ranked = heapq.nsmallest(
+        limit,
+        rows.values_list("id", "reach", "depth", "title"),
+        key=lambda row: (-opens.get(row[0], 0), -(row[1] or 0), row[2] or 0, row[3]),
     )
-    return [NextUp(c, opens.get(c.pk, 0), c.reach or 0) for c in ranked[:limit]]
+    concepts = rows.filter(id__in=[row[0] for row in ranked]).only(*NEXT_UP_FIELDS).in_bulk()
+    return [
+        NextUp(concepts[pk], opens.get(pk, 0), reach or 0)
+        for pk, reach, _, _ in ranked
+        if pk in concepts
+    ]
 
 
 NEXT_UP_FIELDS = ("id", "slug", "title", "domain", "difficulty", "depth", "reach")
