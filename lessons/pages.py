@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from django.http import HttpRequest
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString, mark_safe
 
 from lessons import selectors
 from techtree.versions import request_version
@@ -18,13 +21,18 @@ def concept_section(request: HttpRequest, view: Any) -> dict[str, Any]:
     """The concept's lesson (with this learner's example seeds), and the visualizer if any."""
     learner_id = request.user.pk if request.user.is_authenticated else None
     concept = view.concept
+    version = request_version(request)
     return {
-        "lesson": selectors.lesson_view(
-            concept, learner_id=learner_id, version=request_version(request)
-        ),
-        "visualizer_table": (
-            selectors.softmax_table(selectors.VISUALIZER_LOGITS)
-            if concept.slug == VISUALIZER_CONCEPT
-            else None
-        ),
+        "lesson": selectors.lesson_view(concept, learner_id=learner_id, version=version),
+        "visualizer_html": visualizer_html() if concept.slug == VISUALIZER_CONCEPT else None,
     }
+
+
+@functools.cache
+def visualizer_html() -> SafeString:
+    """The visualizer, with its first preset worked out as a table for readers without JS.
+
+    It follows from the code alone (fixed logits, one template), not from content or the
+    reader, so each process renders it once: per request it took about a millisecond."""
+    table = selectors.softmax_table(selectors.VISUALIZER_LOGITS)
+    return mark_safe(render_to_string("lessons/_visualizer.html", {"table": table}))
