@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.db.models import Exists, F, OuterRef, Subquery
 
 from feedback import grades
-from feedback.models import Rating
+from feedback.models import ConceptQuality, Rating
 from quizzes import practice_seeds
 from quizzes.models import Attempt, ProblemProgress
 from quizzes.visitors import VisitorPractice
@@ -38,9 +39,29 @@ class QualityView:
         return range(grades.LOWEST, grades.HIGHEST + 1)
 
 
+# How long a visitor's view of a concept's grade is kept in the shared cache. A rating
+# replaces it as soon as it commits (services.rate); this only bounds how long two ratings
+# committed a moment apart could leave the earlier one's summary showing.
+SUMMARY_SECONDS = 600
+
+
+def summary_key(concept_id: int) -> str:
+    return f"quality:{concept_id}"
+
+
 def quality_view(concept, *, learner=None) -> QualityView:
     """The concept's grade, mean and count (its summary row, whatever the tree's size), the
-    learner's own rating and whether they may rate: one query."""
+    learner's own rating and whether they may rate: one query for a learner; for a visitor
+    the summary from the shared cache (a concept page without a query)."""
+    if learner is None:
+        summary = cache.get(summary_key(concept.pk))
+        if summary is None:
+            row = ConceptQuality.objects.filter(concept_id=concept.pk).values_list("count", "mean")
+            summary = row.first() or (0, None)
+            # add, not set: a rating committed since the read above has put the new one there
+            cache.add(summary_key(concept.pk), summary, timeout=SUMMARY_SECONDS)
+        count, mean = summary
+        return QualityView(count=count, mean=mean, own=None, can_rate=False, signed_in=False)
     row = Concept.objects.filter(pk=concept.pk).annotate(
         rating_count=F("quality__count"), rating_mean=F("quality__mean")
     )

@@ -10,11 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Count, Sum
 from django.utils import timezone
 
-from feedback import grades
+from feedback import grades, selectors
 from feedback.models import NOTE_MAX_LENGTH, ConceptQuality, ExerciseKind, Rating, Reason, Report
 from lessons import seeds as example_seeds
 from lessons.models import WorkedExample
@@ -61,6 +62,12 @@ def rate(*, learner, concept: Concept, stars: int) -> ConceptQuality:
         quality.count, quality.total = totals["n"], totals["s"] or 0
         quality.mean = grades.mean(quality.total, quality.count)
         quality.save()
+        summary = (quality.count, quality.mean)
+        transaction.on_commit(
+            lambda: cache.set(
+                selectors.summary_key(concept.pk), summary, timeout=selectors.SUMMARY_SECONDS
+            )
+        )
         return quality
 
 

@@ -25,12 +25,15 @@ def page(client, slug=ROOT) -> str:
     return response.content.decode()
 
 
-def test_the_page_shows_grade_mean_and_count(client, concept, problem, django_user_model):
-    assert "Not rated yet." in page(client)
+def test_the_page_shows_grade_mean_and_count(
+    client, concept, problem, django_user_model, django_capture_on_commit_callbacks
+):
+    assert "Not rated yet." in page(client)  # a visitor's summary is kept from now on
     for name, stars in [("a", 5), ("b", 4), ("c", 5), ("d", 5), ("e", 4)]:
         learner = django_user_model.objects.create_user(name)
         practise(learner, problem)
-        services.rate(learner=learner, concept=concept, stars=stars)
+        with django_capture_on_commit_callbacks(execute=True):  # each rating commits
+            services.rate(learner=learner, concept=concept, stars=stars)
     html = page(client)
     assert "Quality: A (4.6/5)" in html
     assert "from 5 ratings" in html
@@ -253,7 +256,8 @@ def test_the_quality_section_costs_one_query_whatever_the_tree(
     learner = django_user_model.objects.create_user("q")
     with django_assert_num_queries(1):
         selectors.quality_view(concept, learner=learner)
-    with django_assert_num_queries(1):
+    selectors.quality_view(concept)  # a visitor's summary is kept in the shared cache
+    with django_assert_num_queries(1):  # reading it back (none on Redis)
         selectors.quality_view(concept)
 
 
