@@ -11,15 +11,19 @@ gives the scores the model would output if it stopped there. For each position w
 
 Results are plain lists and dicts, ready for ``json_script`` and ``json.dumps``: one compact
 array per quantity with the position first, not an object per token (see ``logit_lens``).
-Everything is computed with array operations over all positions at once, a few stages at a
-time; ``bench/lens.py`` measures the cost for a 64-token text against the forward pass (the
-target of 2x is not met: about 2.5x, see README.md).
+Everything is computed for all positions at once: NumPy's array operations, and for the
+histograms one compiled pass over each row of scores (numba, ``histogram_kernel``).
+``bench/lens.py`` measures the cost for a 64-token text against the forward pass (the target
+is 2x; see README.md).
 """
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import orjson
+from threadpoolctl import threadpool_info, threadpool_limits
 
 from lens.architecture import stage_labels
 from lens.corpus import normalise
@@ -38,9 +42,6 @@ BIN_EDGES = np.linspace(-8.0, 6.0, 29)
 # under a pixel on its charts) and probabilities to 4 significant digits.
 DECIMALS = 2
 SIGNIFICANT = 4
-# Rows sorted at once (whole stages): few enough that their temporaries stay in the CPU's
-# cache and are handed back by the allocator, enough that NumPy's cost per call stays small.
-SORT_ROWS = 192
 # Bump when the result's shape changes, so results stored under the old shape are not read.
 FORMAT = 2
 
@@ -241,153 +242,180 @@ def logit_histograms(
     (stages, positions, k). Rank 1 is the top: a token's rank is one plus the number of
     tokens scored strictly higher at that stage.
 
-    Each row is sorted once with the bin edges among its scores and the token ids riding
-    along in the scores' lowest bits (``sort_rows``); a bin is then the run between two
-    edges, its count their distance and its examples the last few of the run, and a top
-    token's rank one plus the scores after it (``read_sorted``). A row with two scores too
-    close for those bits to leave their order certain goes to ``exact_rows``. About
-    ``SORT_ROWS`` rows at a time: their temporaries stay in the CPU's cache and the allocator
-    hands the same memory back for the next ones (every stage at once made 12 MB of fresh
-    arrays per text, 3,000 page faults, a fifth of the lab's time; ``bench/lens.py`` counts
-    them). The sort keys of every row are kept, 2.5 MB for 64 tokens, one array.
+    The mean, standard deviation and z-scores are NumPy's (the same bits as
+    ``logits.mean``); the rest is one pass over each row in compiled code
+    (``histogram_rows``), for every row whose mean and standard deviation are finite when
+    numba is installed and the edges are a grid whose step is a power of two (``BIN_EDGES``).
+    Any other row goes to ``exact_rows``, a stable sort of each row in NumPy.
     """
     *lead, positions, vocab = logits.shape
-    blocks = logits.reshape(-1, positions, vocab)
+    rows = np.ascontiguousarray(logits, dtype=np.float64).reshape(-1, vocab)
     if top_ids.shape[-1] and (np.diff(np.sort(top_ids, axis=-1), axis=-1) == 0).any():
         raise ValueError("top_ids must be distinct in each position")
-    layout = KeyLayout(vocab, edges.size - 2, top_ids, max(1, SORT_ROWS // positions))
-    rows = blocks.reshape(-1, vocab)
-    keys = np.empty((rows.shape[0], layout.width))
-    step = layout.stages * positions
-    parts = [
-        sort_rows(rows[i : i + step], edges, layout, keys[i : i + step])
-        for i in range(0, rows.shape[0], step)
-    ]
-    mean, std, doubtful = (np.concatenate([part[i] for part in parts]) for i in range(3))
-    special = np.concatenate([part[3] + n * step * layout.width for n, part in enumerate(parts)])
-    found = read_sorted(keys, special, layout)
-    scale = np.where(std > 0, std, 1.0)[:, None]
-    top = np.broadcast_to(top_ids, (blocks.shape[0], *top_ids.shape)).reshape(len(rows), -1)
-    if doubtful.any():
-        exact = exact_rows(rows[doubtful], mean[doubtful], scale[doubtful], top[doubtful], edges)
-        found["last"][doubtful] = exact.pop("last")
-        for key, value in exact.items():
-            found[key][doubtful] = value
-    top_scores = blocks.reshape(blocks.shape[0], -1)[:, layout.top_in_block]
-    found |= {"mean": mean, "std": std}
-    found["top_z"] = (top_scores.reshape(top.shape) - mean[:, None]) / scale
-    # Flat, as in read_sorted: the slots' axis is short.
-    slots = np.tile(np.arange(EXAMPLES_PER_BIN), found["counts"].size)
-    shown = np.repeat(found["counts"].ravel(), EXAMPLES_PER_BIN) > slots
-    found["examples"] = np.where(shown, found.pop("last").ravel(), -1).reshape(
-        *found["counts"].shape, EXAMPLES_PER_BIN
-    )
-    return {
-        key: found[key].reshape(*lead, positions, *found[key].shape[1:])
-        for key in ("mean", "std", "counts", "examples", "top_z", "ranks")
-    }
-
-
-class KeyLayout:
-    """What rides along with a score in the lowest bits of its float64 sort key: the token id
-    or the bin edge's number (``index``), the ``edge`` bit for a bin edge, and for a top token
-    its place among them plus one (``slot``, from bit ``slot_shift``). Two keys ``near`` or
-    fewer units of the last place apart may be ordered by those bits; further apart, their
-    scores are in the same order and at least ``near / 2`` units apart, so no rounding of a
-    z-score can carry one across the other (``near`` is about 1e-11 of a score: no two of
-    the committed model's scores come so near).
-
-    Also where the ``top_ids`` (positions, k) are in a stage and, for ``stages`` sorted at
-    once, in their keys."""
-
-    def __init__(self, vocab: int, n_edges: int, top_ids: np.ndarray, stages: int) -> None:
-        positions, self.k = top_ids.shape
-        self.stages = stages  # sorted at once
-        self.n_edges, self.width = n_edges, vocab + n_edges  # a sorted row: scores and edges
-        self.edge = 1 << max(vocab - 1, n_edges, 1).bit_length()
-        self.slot_shift = self.edge.bit_length()
-        self.slot = ((1 << self.k.bit_length()) - 1) << self.slot_shift
-        self.low = (1 << max(self.slot, self.edge).bit_length()) - 1
-        self.index = self.edge - 1
-        self.near = 1 << (self.low.bit_length() + 2)
-        self.index_of = np.r_[np.arange(vocab), self.edge + np.arange(1, n_edges + 1)]
-        starts = np.arange(positions)[:, None]
-        self.top_in_block = (starts * vocab + top_ids).ravel()
-        starts = np.arange(positions * stages)[:, None]
-        self.top_in_keys = (starts * self.width + np.tile(top_ids, (stages, 1))).ravel()
-        self.slot_of_top = np.tile(np.arange(1, self.k + 1) << self.slot_shift, positions * stages)
-
-
-def sort_rows(
-    logits: np.ndarray, edges: np.ndarray, layout: KeyLayout, keys: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Whole stages' rows (rows, vocab): each row's centred scores sorted into ``keys`` (rows,
-    vocab + edges) with the bin edges among them (``scale * edge``: the same units), each
-    key carrying its token or edge in its lowest bits (see ``KeyLayout``).
-
-    Returns each row's ``mean`` and ``std``; whether the row is doubtful, to be computed by
-    ``exact_rows``: two neighbours within twice ``layout.near`` units of the last place of
-    the row's largest key (a tie, -0.0 beside 0.0, a near tie), or a scale so extreme that
-    ``scale * edge`` might lose precision; and where the edges and top tokens are in ``keys``
-    flattened, row by row in sorted order.
-    """
-    vocab = logits.shape[-1]
-    mean = np.add.reduce(logits, axis=-1) / vocab  # logits.mean's arithmetic, without its checks
-    centred = np.subtract(logits, mean[:, None], out=keys[:, :vocab])
+    if top_ids.size and not 0 <= top_ids.min() <= top_ids.max() < vocab:
+        raise ValueError(f"top_ids must lie in [0, {vocab})")  # the kernel reads no further
+    top = np.ascontiguousarray(
+        np.broadcast_to(top_ids, (len(rows) // positions, *top_ids.shape)), dtype=np.intp
+    ).reshape(len(rows), -1)
+    mean = np.add.reduce(rows, axis=-1) / vocab  # logits.mean's arithmetic, without its checks
+    centred = rows - mean[:, None]
     std = np.sqrt(np.einsum("pv,pv->p", centred, centred) / vocab)
-    keys[:, vocab:] = np.where(std > 0, std, 1.0)[:, None] * edges[1:-1]
-    bits = keys.view(np.int64)
-    bits &= ~layout.low
-    bits |= layout.index_of
-    top = slice(0, logits.shape[0] * layout.k)  # the top tokens of these rows' stages
-    bits.ravel()[layout.top_in_keys[top]] |= layout.slot_of_top[top]
-    keys.sort(axis=-1)
-    # Neighbours closer than twice near units of the last place of the row's largest key
-    # (no closer than near units of their own last place otherwise, rounding included).
-    nearest = np.subtract(keys[:, 1:], keys[:, :-1]).min(axis=-1, initial=np.inf)
-    largest = np.maximum(-keys[:, 0], keys[:, -1])
-    # A -0.0 is centred only from a -0.0 score when the mean is 0.0.
-    doubtful = (nearest <= 2 * layout.near * np.spacing(largest)) | (mean == 0)
-    doubtful |= ~((std > 2.0**-900) & (std < 2.0**900))
-    special = np.flatnonzero((bits.ravel() & (layout.edge | layout.slot)) != 0)
-    return mean, std, doubtful, special
+    scale = np.where(std > 0, std, 1.0)
+    n_bins = edges.size - 1
+    found = {
+        "mean": mean,
+        "std": std,
+        "counts": np.empty((len(rows), n_bins), dtype=np.intp),
+        "examples": np.empty((len(rows), n_bins, EXAMPLES_PER_BIN), dtype=np.intp),
+        "ranks": np.empty(top.shape, dtype=np.intp),
+    }
+    out = [found[key] for key in ("counts", "examples", "ranks")]
+    grid, kernel = edge_grid(edges), histogram_kernel()
+    if grid is None or kernel is None or EXAMPLES_PER_BIN != 3:
+        plain = np.zeros(len(rows), dtype=bool)
+    else:
+        # Finite: then every score and every centred score is finite (their sums would not
+        # be otherwise), which is all the kernel asks.
+        plain = np.isfinite(mean) & np.isfinite(std)
+        step, first = grid
+        fine = KERNEL_BUCKETS / step  # a power of two: z * fine is exact
+        grid_args = (fine, first * KERNEL_BUCKETS, n_bins)
+        if plain.all():
+            kernel(rows, centred, scale, top, *grid_args, *out)
+        elif plain.any():
+            some = [array[plain] for array in out]
+            kernel(rows[plain], centred[plain], scale[plain], top[plain], *grid_args, *some)
+            for array, part in zip(out, some, strict=True):
+                array[plain] = part
+    if not plain.all():
+        other = ~plain
+        exact = exact_rows(rows[other], mean[other], scale[other, None], top[other], edges)
+        for key in ("counts", "examples", "ranks"):
+            found[key][other] = exact[key]
+    found["top_z"] = (np.take_along_axis(rows, top, axis=-1) - mean[:, None]) / scale[:, None]
+    return {key: value.reshape(*lead, positions, *value.shape[1:]) for key, value in found.items()}
 
 
-def read_sorted(keys: np.ndarray, special: np.ndarray, layout: KeyLayout) -> dict[str, np.ndarray]:
-    """``counts``, ``ranks`` of the top tokens and the ``last`` EXAMPLES_PER_BIN ids of each
-    bin (rows, bins, slots), read off keys (rows, vocab + edges) sorted by ``sort_rows`` and
-    the ``special`` places it found."""
-    (n_rows, width), n_edges, k = keys.shape, layout.n_edges, layout.k
-    flat = keys.view(np.int64).ravel()
-    key = flat[special]
-    is_edge = (key & layout.edge) != 0
-    row_start = np.arange(n_rows)[:, None] * width
-    bounds = np.concatenate(
-        [row_start - 1, special[is_edge].reshape(n_rows, n_edges), row_start + width], axis=-1
-    )
-    counts = np.diff(bounds, axis=-1) - 1
-    # Before each edge, and the row's end, lie the highest scores of the bin below it (at a
-    # row's start the previous row's or the array's last, never shown). Flat arrays: NumPy
-    # pays per innermost run, and the slots' axis is a run of 3.
-    slots = np.tile(np.arange(1, EXAMPLES_PER_BIN + 1), counts.size)
-    at = np.repeat(bounds[:, 1:].ravel(), EXAMPLES_PER_BIN) - slots
-    last = (flat[at] & layout.index).reshape(n_rows, n_edges + 1, EXAMPLES_PER_BIN)
-    # A top token's rank: one plus the scores after it, the row's end less its place, less
-    # the edges after it (those not before it among the row's edges and top tokens).
-    top = ~is_edge
-    among = np.flatnonzero(top) % (n_edges + k) - np.tile(np.arange(k), n_rows)
-    ranks = np.repeat(row_start.ravel() + width, k) - special[top] - (n_edges - among)
-    slot = np.repeat(np.arange(n_rows) * k - 1, k) + ((key[top] & layout.slot) >> layout.slot_shift)
-    in_slots = np.empty(n_rows * k, dtype=ranks.dtype)
-    in_slots[slot] = ranks
-    return {"counts": counts, "last": last, "ranks": in_slots.reshape(n_rows, k)}
+# Fine buckets per histogram bin in ``histogram_rows``: a bin's highest examples are found
+# among its highest few buckets (about two dozen scores per row are looked at, not 512).
+KERNEL_BUCKETS = 16
+
+
+@functools.cache
+def histogram_kernel():
+    """``histogram_rows`` compiled by numba, or None without numba.
+
+    The first call in a process imports numba and compiles the kernel, or reads it from
+    numba's cache (``__pycache__`` beside this file, when it can be written there):
+    ``bench/lens.py`` measures both. Nothing is compiled when the site starts."""
+    try:
+        import numba  # here, not above: importing numba takes a third of a second
+    except ImportError:
+        return None
+    blas = [lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"]
+    options = {"nogil": True, "error_model": "numpy"}  # numpy's: no test before dividing
+    # Compiled (or read from the cache) now, for the types logit_histograms passes.
+    one, ids = np.ones((1, 1)), np.zeros((1, 1), dtype=np.intp)
+    out = np.empty((1, 1), np.intp), np.empty((1, 1, 3), np.intp), np.empty((1, 1), np.intp)
+    try:
+        kernel = numba.njit(histogram_rows, cache=True, **options)
+        kernel(one, one, one[0], ids, 1.0, 0.0, 1, *out)
+    except (OSError, RuntimeError):  # nowhere to keep numba's cache
+        kernel = numba.njit(histogram_rows, **options)
+        kernel(one, one, one[0], ids, 1.0, 0.0, 1, *out)
+    if blas:
+        # Compiling loaded SciPy's BLAS (numba's np.dot): as few threads as NumPy's.
+        threadpool_limits(limits=min(blas), user_api="blas")
+    return kernel
+
+
+def histogram_rows(rows, centred, scale, top, fine, lowest, n_bins, counts, examples, ranks):
+    """Compiled by ``histogram_kernel``: for each row of scores (rows, vocab), its ``counts``
+    per bin of z-score ``centred / scale``, its three best ``examples`` per bin (ties to the
+    lower id, -1 where a bin has fewer) and the ``ranks`` of its ``top`` tokens, written into
+    the last three arrays. The bins' edges are ``(lowest + i * KERNEL_BUCKETS) / fine`` for
+    ``i`` in ``0..n_bins`` (``fine`` a power of two, ``lowest`` whole), the end bins open.
+
+    Each score goes to a fine bucket, ``floor(z * fine)``: exact, so its bin is the one the
+    z-score's comparison with the edges gives, and a higher bucket means a higher z-score and
+    so a higher score. Each bucket's ids are chained in ascending order (``head``, ``after``).
+    A bin's examples are then the best three among the scores of its highest buckets that
+    hold at least three (or all of its scores), and a top token's rank counts the buckets
+    above its own and the higher scores in its own. Mean and scale must be finite.
+    """
+    n_rows, vocab = rows.shape
+    n_fine = n_bins * KERNEL_BUCKETS
+    bucket = np.empty(vocab, np.int32)
+    size = np.empty(n_fine, np.int32)
+    head = np.empty(n_fine, np.int32)  # each bucket's lowest id, -1 when empty
+    after = np.empty(vocab, np.int32)  # the next id in the same bucket, -1 at the end
+    above = np.empty(n_bins + 1, np.intp)  # scores in the bins above each
+    for r in range(n_rows):
+        row, z, s = rows[r], centred[r], scale[r]
+        for i in range(vocab):  # the fine bucket of each score: no branch, vectorised
+            u = np.floor((z[i] / s) * fine) - lowest
+            bucket[i] = np.int32(min(max(u, 0.0), n_fine - 1.0))
+        size[:] = 0
+        head[:] = -1
+        for i in range(vocab - 1, -1, -1):
+            b = bucket[i]
+            size[b] += 1
+            after[i] = head[b]
+            head[b] = i
+        above[n_bins] = 0
+        for j in range(n_bins - 1, -1, -1):
+            top_bucket = (j + 1) * KERNEL_BUCKETS - 1
+            count = 0
+            for b in range(j * KERNEL_BUCKETS, top_bucket + 1):
+                count += size[b]
+            counts[r, j] = count
+            above[j] = above[j + 1] + count
+            # The best three so far, best first, kept without a branch on the scores; a
+            # later id never displaces an equal score (equal scores share a bucket, whose
+            # ids come in ascending order).
+            x0 = x1 = x2 = 0.0
+            i0 = i1 = i2 = -1
+            seen = 0
+            b = top_bucket
+            while seen < 3 and seen < count:
+                seen += size[b]
+                i = head[b]
+                while i >= 0:
+                    x = row[i]
+                    c0 = (x > x0) | (i0 < 0)
+                    c1 = (x > x1) | (i1 < 0)
+                    c2 = (x > x2) | (i2 < 0)
+                    x2 = x1 if c1 else (x if c2 else x2)
+                    i2 = i1 if c1 else (i if c2 else i2)
+                    x1 = x0 if c0 else (x if c1 else x1)
+                    i1 = i0 if c0 else (i if c1 else i1)
+                    x0 = x if c0 else x0
+                    i0 = i if c0 else i0
+                    i = after[i]
+                b -= 1
+            examples[r, j, 0] = i0
+            examples[r, j, 1] = i1
+            examples[r, j, 2] = i2
+        for t in range(top.shape[1]):
+            token = top[r, t]
+            x = row[token]
+            b = bucket[token]
+            j = b // KERNEL_BUCKETS
+            higher = above[j + 1]
+            for u in range(b + 1, (j + 1) * KERNEL_BUCKETS):
+                higher += size[u]
+            i = head[b]
+            while i >= 0:
+                higher += row[i] > x
+                i = after[i]
+            ranks[r, t] = higher + 1
 
 
 def exact_rows(
     rows: np.ndarray, mean: np.ndarray, scale: np.ndarray, top: np.ndarray, edges: np.ndarray
 ) -> dict[str, np.ndarray]:
-    """``counts``, ``last`` (the examples, -1 where a bin has fewer) and ``ranks`` of rows
-    (n, vocab) by a stable sort of each: for the rows ``sort_rows`` cannot vouch for."""
+    """``counts``, ``examples`` (-1 where a bin has fewer) and ``ranks`` of rows (n, vocab)
+    by a stable sort of each: for the rows ``histogram_rows`` is not given."""
     n_rows, vocab = rows.shape
     n_bins = edges.size - 1
     groups = bin_groups(rows - mean[:, None], scale, edges)
@@ -400,7 +428,7 @@ def exact_rows(
     scores = np.take_along_axis(rows, top, axis=-1)
     return {
         "counts": counts,
-        "last": np.where(slots < counts[..., None], taken, -1),
+        "examples": np.where(slots < counts[..., None], taken, -1),
         "ranks": 1 + vocab - count_at_most(np.sort(rows, axis=-1), scores),
     }
 

@@ -1,5 +1,11 @@
 """The lab's histograms and ranks against a plain reference: one full argsort per row,
-counts by searching every edge, examples read off the sorted order, ranks by counting."""
+counts by searching every edge, examples read off the sorted order, ranks by counting.
+
+Each check runs twice: through the compiled kernel (``histogram_rows``, numba) and through
+NumPy alone (``exact_rows``, what runs without numba)."""
+
+from contextlib import contextmanager
+from unittest import mock
 
 import numpy as np
 import pytest
@@ -10,23 +16,25 @@ from lens.logit_lens import (
     BIN_EDGES,
     DECIMALS,
     EXAMPLES_PER_BIN,
+    KERNEL_BUCKETS,
     SIGNIFICANT,
-    KeyLayout,
     bin_groups,
     count_at_most,
+    histogram_kernel,
     logit_histograms,
     logit_lens,
     significant,
-    sort_rows,
     stage_logits,
     top_token_evolution,
 )
 from lens.samples import SAMPLE_TEXTS
 
 
-def reference_histograms(logits: np.ndarray, top_ids: np.ndarray) -> dict[str, np.ndarray]:
+def reference_histograms(
+    logits: np.ndarray, top_ids: np.ndarray, edges: np.ndarray = BIN_EDGES
+) -> dict[str, np.ndarray]:
     """Row by row: sort, search the edges, take each bin's last three; ties to the lower id."""
-    n_bins = BIN_EDGES.size - 1
+    n_bins = edges.size - 1
     *lead, vocab = logits.shape
     counts = np.zeros((*lead, n_bins), dtype=np.intp)
     examples = np.full((*lead, n_bins, EXAMPLES_PER_BIN), -1, dtype=np.intp)
@@ -38,7 +46,7 @@ def reference_histograms(logits: np.ndarray, top_ids: np.ndarray) -> dict[str, n
         row = logits[index]
         scale = std[index] if std[index] > 0 else 1.0
         z = (row - mean[index]) / scale
-        bins = np.clip(np.searchsorted(BIN_EDGES, z, side="right") - 1, 0, n_bins - 1)
+        bins = np.clip(np.searchsorted(edges, z, side="right") - 1, 0, n_bins - 1)
         counts[index] = np.bincount(bins, minlength=n_bins)
         for b in range(n_bins):
             members = np.flatnonzero(bins == b)
@@ -49,11 +57,34 @@ def reference_histograms(logits: np.ndarray, top_ids: np.ndarray) -> dict[str, n
     return {"mean": mean, "std": std, "counts": counts, "examples": examples, "ranks": ranks}
 
 
-def assert_same_histograms(logits: np.ndarray, top_ids: np.ndarray) -> None:
-    fast = logit_histograms(logits, top_ids)
-    slow = reference_histograms(logits, top_ids)
-    for key in ("mean", "std", "counts", "examples", "ranks"):
-        np.testing.assert_array_equal(fast[key], slow[key], err_msg=key)
+@contextmanager
+def numpy_only():
+    """``logit_histograms`` as it runs without numba."""
+    with mock.patch("lens.logit_lens.histogram_kernel", return_value=None):
+        yield
+
+
+def assert_same_histograms(
+    logits: np.ndarray, top_ids: np.ndarray, edges: np.ndarray = BIN_EDGES
+) -> None:
+    slow = reference_histograms(logits, top_ids, edges)
+    for path in ("kernel", "numpy"):
+        if path == "kernel":
+            fast = logit_histograms(logits, top_ids, edges)
+        else:
+            with numpy_only():
+                fast = logit_histograms(logits, top_ids, edges)
+        for key in ("mean", "std", "counts", "examples", "ranks"):
+            np.testing.assert_array_equal(fast[key], slow[key], err_msg=f"{key} ({path})")
+        z = (np.take_along_axis(logits, top_ids[None], axis=-1) - slow["mean"][..., None]) / (
+            np.where(slow["std"] > 0, slow["std"], 1.0)[..., None]
+        )
+        np.testing.assert_array_equal(fast["top_z"], z, err_msg=f"top_z ({path})")
+
+
+def test_numba_is_there():
+    # requirements.txt installs it; without it the lab is right but about twice as slow.
+    assert histogram_kernel() is not None
 
 
 @pytest.mark.parametrize("sample", SAMPLE_TEXTS[:3], ids=lambda s: s.slug)
@@ -144,9 +175,9 @@ def test_count_at_most_at_any_width(width):
     np.testing.assert_array_equal(count_at_most(rows, values), expected)
 
 
-def test_rows_the_sort_cannot_vouch_for_are_computed_exactly():
-    # Scores a few units of the last place apart, top tokens among them: their order comes
-    # from the scores, not from the ids riding along in the sort keys' lowest bits.
+def test_scores_a_few_units_of_the_last_place_apart():
+    # Top tokens among them and at a bin's top: their order comes from the scores alone
+    # (the sort of the previous code, ids in the keys' lowest bits, had to check for them).
     rng = np.random.default_rng(5)
     logits = rng.normal(scale=2.0, size=(2, 4, 100))
     for apart in (1, 2, 3, 700, 3000):
@@ -186,6 +217,34 @@ def test_scores_a_rounding_away_from_a_bin_edge():
     assert_same_histograms(logits, top_token_evolution(logits, 5)["top_ids"])
 
 
+def test_scores_on_and_beside_the_kernels_fine_buckets():
+    # The kernel's buckets are 1/32 of a z-score wide: z-scores on their bounds and a unit of
+    # the last place either side, past both ends, in a few copies (ties across ids), top
+    # tokens among them; given to the kernel directly with a mean of 0 and a scale of 1.
+    bounds = np.array([-8.0, -7.96875, -1.03125, -0.03125, 0.0, 0.03125, 1.5, 2.96875, 5.96875])
+    probes = np.concatenate([bounds] + [np.nextafter(bounds, d) for d in (-9, 9)])
+    probes = np.concatenate([probes, [-9.0, 6.0, 7.5, -0.0]])
+    rng = np.random.default_rng(13)
+    rows = np.stack([rng.permutation(np.tile(probes, 3)) for _ in range(4)])
+    top = np.stack([rng.choice(rows.shape[1], 10, replace=False) for _ in rows])
+    n_bins = BIN_EDGES.size - 1
+    counts = np.empty((len(rows), n_bins), np.intp)
+    examples = np.empty((len(rows), n_bins, EXAMPLES_PER_BIN), np.intp)
+    ranks = np.empty(top.shape, np.intp)
+    fine = KERNEL_BUCKETS / 0.5
+    histogram_kernel()(
+        rows, rows, np.ones(len(rows)), top, fine, -8 * fine, n_bins, counts, examples, ranks
+    )
+    for row, top_row, count, example, rank in zip(rows, top, counts, examples, ranks, strict=True):
+        bins = np.clip(np.searchsorted(BIN_EDGES, row, side="right") - 1, 0, n_bins - 1)
+        assert count.tolist() == np.bincount(bins, minlength=n_bins).tolist()
+        for b in range(n_bins):
+            members = np.flatnonzero(bins == b)
+            best = members[np.argsort(-row[members], kind="stable")][:EXAMPLES_PER_BIN]
+            assert example[b].tolist() == [*best, *[-1] * (EXAMPLES_PER_BIN - best.size)]
+        assert rank.tolist() == [1 + np.sum(row > row[token]) for token in top_row]
+
+
 def test_minus_zero_and_zero_tie():
     # -0.0 sorts before 0.0 by its bits; as scores they tie, so the lower id comes first.
     # With a mean of 0.0 the centred scores keep the -0.0.
@@ -198,15 +257,47 @@ def test_minus_zero_and_zero_tie():
 
 
 @pytest.mark.parametrize("sample", SAMPLE_TEXTS, ids=lambda s: s.slug)
-def test_the_model_scores_take_the_sort(model, sample):
-    # No two scores of the committed model lie close enough to send a row to exact_rows
-    # (it would be right, but slower): every row's order is read off one sort.
+def test_the_model_scores_take_the_kernel(model, sample):
+    # Every row of the committed model's scores has a finite mean and standard deviation:
+    # none is left to exact_rows (it would be right, but slower).
     logits = stage_logits(model, model.tokenizer.encode(sample.text))
     top_ids = top_token_evolution(logits)["top_ids"]
-    layout = KeyLayout(logits.shape[-1], BIN_EDGES.size - 2, top_ids, 1)
-    for block in logits:
-        keys = np.empty((len(block), layout.width))
-        assert not sort_rows(block, BIN_EDGES, layout, keys)[2].any()
+    with mock.patch("lens.logit_lens.exact_rows", side_effect=AssertionError("exact_rows")):
+        logit_histograms(logits, top_ids)
+
+
+def test_scores_beyond_the_end_bins_share_a_bucket():
+    # Two tied outliers far above the rest (z about 10, past the last edge), one far below:
+    # the end bins hold them, the tie ranks both first and lists the lower id first.
+    row = np.zeros(200)
+    row[[17, 5, 90]] = [7.0, 7.0, 6.5]
+    row[3] = -7.0
+    logits = np.stack([row, row[::-1], -row])[:, None]
+    top_ids = np.array([[17, 5, 90, 3, 0]])
+    assert_same_histograms(logits, top_ids)
+    assert logit_histograms(logits, top_ids)["ranks"][0, 0, :2].tolist() == [1, 1]
+
+
+def test_rows_too_wide_for_the_kernel_are_computed_by_numpy():
+    # Scores of 1e300: the variance overflows, the standard deviation is inf, and that row
+    # alone goes to exact_rows; the others to the kernel.
+    rng = np.random.default_rng(11)
+    logits = rng.normal(size=(2, 3, 50))
+    logits[1, 2] *= 1e300
+    assert not np.isfinite(logit_histograms(logits, np.zeros((3, 0), int))["std"][1, 2])
+    assert_same_histograms(logits, top_token_evolution(logits, 4)["top_ids"])
+
+
+def test_top_ids_outside_the_vocabulary_are_refused():
+    logits = np.zeros((1, 2, 5))
+    for bad in (5, -1):
+        with pytest.raises(ValueError, match="must lie in"):
+            logit_histograms(logits, np.array([[0, 1], [2, bad]]))
+
+
+def test_edges_off_a_grid_take_numpy():
+    logits = np.random.default_rng(12).normal(size=(2, 3, 60))
+    assert_same_histograms(logits, top_token_evolution(logits, 4)["top_ids"], np.linspace(-3, 3, 8))
 
 
 @settings(max_examples=20, deadline=None)
