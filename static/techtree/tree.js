@@ -500,7 +500,7 @@ const MAX_TILES = 40; // tiles asked for at once, at most
 // again). Each concept and link drawn costs its style and first paint: a concept with 66
 // behind it and their 137 links took a select past 200 ms at 2,000 concepts
 // (bench/tree_map.py), and most of them were off screen at a concept's zoom anyway.
-const BEHIND_BATCH = 25;
+const BEHIND_BATCH = 20;
 
 class TreeMap {
   // `remote` is null when the whole tree came at once; for a large tree it holds the
