@@ -169,6 +169,9 @@ def main() -> None:
         WORKERS=str(args.workers),
         ATTEMPTS_PER_MINUTE="1000000",  # the POSTs measure grading, not the limiter
         ACCESS_LOG="/dev/null",
+        # No worker recycling mid-run (make serve's MAX_REQUESTS): a restart would land in
+        # whichever page's window crosses it and halve that page's figures.
+        MAX_REQUESTS="0",
     )
     if args.database_url:
         env["DATABASE_URL"] = args.database_url
