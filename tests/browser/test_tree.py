@@ -48,6 +48,17 @@ def log_in(page, site, username="ada"):
     return learner
 
 
+def master_roots(learner) -> list[Concept]:
+    """The learner has mastered every root of the tree (returned), so its first unlocks are
+    open."""
+    now = timezone.now()
+    roots = list(Concept.objects.filter(depth=0))
+    ConceptProgress.objects.bulk_create(
+        ConceptProgress(learner=learner, concept=c, started=now, mastered=now) for c in roots
+    )
+    return roots
+
+
 def test_click_selects_a_concept_and_double_click_opens_it(page, site, console_errors, screenshot):
     open_map(page, site)
     screenshot("tree")
@@ -391,12 +402,7 @@ def test_a_large_tree_starts_as_clusters_and_fetches_what_is_selected(
 
 
 def test_a_learner_sees_status_counts_on_a_large_trees_clusters(page, large_site, console_errors):
-    learner = log_in(page, large_site)
-    now = timezone.now()
-    roots = list(Concept.objects.filter(depth=0))
-    ConceptProgress.objects.bulk_create(
-        ConceptProgress(learner=learner, concept=c, started=now, mastered=now) for c in roots
-    )
+    roots = master_roots(log_in(page, large_site))
     open_map(page, large_site)
     page.wait_for_function(
         f"() => {MAP}.cy.nodes('[?cluster]').some((n) => n.data('label').includes('mastered'))"

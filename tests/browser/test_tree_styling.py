@@ -1,11 +1,24 @@
 """What the tree map's styling costs: each label line measured once, with Cytoscape's own
 sizes, and looks set by rules (a status, a domain) rather than mapped from each concept."""
 
-from django.utils import timezone
-
-from quizzes.models import ConceptProgress
 from techtree.models import Concept
-from tests.browser.test_tree import MAP, large_site, log_in, open_map  # noqa: F401
+from tests.browser.test_tree import (  # noqa: F401
+    MAP,
+    large_site,
+    log_in,
+    master_roots,
+    open_map,
+)
+
+# JavaScript: the page's CSS variables (`css`) and `rgb(colour)`, any CSS colour as the
+# browser computes it ("rgb(r,g,b)"), to compare with what Cytoscape draws.
+RGB = """const css = getComputedStyle(document.documentElement);
+          const probe = document.createElement("span");
+          document.body.append(probe);
+          const rgb = (colour) => {
+            probe.style.color = colour;
+            return getComputedStyle(probe).color.replaceAll(" ", "");
+          };"""
 
 # Counts every text measured on a canvas, with the font it was measured in.
 COUNT_MEASURES = """(() => {
@@ -55,22 +68,11 @@ def test_a_select_measures_each_line_once(page, large_site, console_errors):  # 
 
 
 def test_concepts_take_their_look_from_their_status_and_domain(page, site, console_errors):
-    learner = log_in(page, site)
-    now = timezone.now()
-    roots = list(Concept.objects.filter(depth=0))
-    ConceptProgress.objects.bulk_create(
-        ConceptProgress(learner=learner, concept=c, started=now, mastered=now) for c in roots
-    )
+    master_roots(log_in(page, site))
     open_map(page, site)
     looks = page.evaluate(
         f"""() => {{
-          const css = getComputedStyle(document.documentElement);
-          const probe = document.createElement("span");
-          document.body.append(probe);
-          const rgb = (colour) => {{
-            probe.style.color = colour;
-            return getComputedStyle(probe).color.replaceAll(" ", "");
-          }};
+          {RGB}
           return {MAP}.cy.nodes().map((n) => ({{
             status: n.data("status"),
             border: [n.style("border-color").replaceAll(" ", ""),
@@ -90,14 +92,11 @@ def test_concepts_take_their_look_from_their_status_and_domain(page, site, conso
     page.get_by_label("Path to a goal").select_option("logit-evolution")
     badges = page.evaluate(
         f"""() => {{
-          const css = getComputedStyle(document.documentElement);
-          const probe = document.createElement("span");
-          document.body.append(probe);
-          const rgb = (name) => {{
-            probe.style.color = css.getPropertyValue(name);
-            return getComputedStyle(probe).color.replaceAll(" ", "");
+          {RGB}
+          const wanted = {{
+            done: rgb(css.getPropertyValue("--good")),
+            next: rgb(css.getPropertyValue("--map-path")),
           }};
-          const wanted = {{ done: rgb("--good"), next: rgb("--map-path") }};
           return {MAP}.cy.nodes(".step-badge").map((n) => [
             n.style("background-color").replaceAll(" ", ""),
             n.data("label").endsWith("✓") ? wanted.done : wanted.next]);
