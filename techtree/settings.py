@@ -229,7 +229,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "techtree.storage.StaticFilesStorage"},
 }
 if DEBUG:
-    STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+    STORAGES["staticfiles"] = {"BACKEND": "techtree.storage.SourceStaticFilesStorage"}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

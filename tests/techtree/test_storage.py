@@ -34,3 +34,24 @@ def test_a_file_missing_from_the_manifest_is_still_an_error_every_time(manifest)
     for _ in range(2):
         with pytest.raises(ValueError, match="Missing staticfiles manifest entry"):
             ours.url("missing.css")
+
+
+def test_source_urls_are_djangos_and_each_is_worked_out_once(tmp_path, monkeypatch):
+    from django.contrib.staticfiles.storage import StaticFilesStorage as Djangos
+    from django.core.files.storage import FileSystemStorage
+
+    from techtree.storage import SourceStaticFilesStorage
+
+    theirs = Djangos(location=tmp_path, base_url="/static/")
+    expected = {name: theirs.url(name) for name in ["site.css", "a b.js"]}
+    worked_out = []
+    plain_url = FileSystemStorage.url
+    monkeypatch.setattr(
+        FileSystemStorage,
+        "url",
+        lambda self, name: worked_out.append(name) or plain_url(self, name),
+    )
+    ours = SourceStaticFilesStorage(location=tmp_path, base_url="/static/")
+    for name in ["site.css", "a b.js", "site.css", "a b.js"]:
+        assert ours.url(name) == expected[name]
+    assert worked_out == ["site.css", "a b.js"]
