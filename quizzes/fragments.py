@@ -7,10 +7,8 @@ from where the reader stands on it (hints and solution shown, solved, attempts, 
 not), so that is part of the name; a card showing feedback (after an answer posted without
 JavaScript) is rendered afresh. The cached HTML is the card and its "Report a problem" form
 (`quizzes/_card.html`). What is the reader's own in every response is left as a mark and
-filled in per request: the CSRF token and the submission id as comments, which neither an
-escaped value nor sanitised Markdown can produce, and the page's address (the report form's
-way back, escaped where it stands) as a word derived from the seeds' secret, which no author
-can write into a title.
+filled in per request (`techtree.marks`): the CSRF token, the page's address, and the card's
+submission id, a comment like the token's mark.
 """
 
 from __future__ import annotations
@@ -25,18 +23,12 @@ from django.template.loader import render_to_string
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 
-from quizzes.practice_seeds import keyed_digest, seed_digest
+from quizzes.practice_seeds import seed_digest
+from techtree import marks
 from techtree.versions import cached_fragments
 
 TEMPLATE = "quizzes/_card.html"
-CSRF_MARK = mark_safe("<!--csrf-token-->")
 SUBMISSION_MARK = mark_safe("<!--submission-->")
-
-
-def _address_mark() -> str:
-    # Under the same secret as the seeds' digests: a new secret gives new card names too,
-    # so no cached card ever carries a mark that is no longer filled in.
-    return "page-" + keyed_digest("report form address mark")
 
 
 def card_name(card: Any, *, signed_in: bool) -> str | None:
@@ -44,29 +36,26 @@ def card_name(card: Any, *, signed_in: bool) -> str | None:
     if card.feedback:
         return None
     state = f"{card.hints_shown}:{card.solution_shown:d}:{card.solved:d}:{card.attempts}"
-    return f"problem-card:{card.problem.pk}:{seed_digest(card.seed)}:{state}:{signed_in:d}"
+    seed = seed_digest(card.seed)
+    return f"problem-card:{card.problem.pk}:{seed}:{state}:{signed_in:d}:{marks.tag()}"
 
 
 def render_card(card: Any, *, signed_in: bool, request: HttpRequest) -> str:
     """A card as `quizzes/_card.html` renders it, with marks for the per-request parts (the
     request only gives the context processors' constant parts, such as the report form's)."""
-    address = _address_mark()
     context = {
         "card": dataclasses.replace(card, submission=SUBMISSION_MARK),
-        "csrf_token": CSRF_MARK,
+        "csrf_token": marks.CSRF_TOKEN,
         "user": SimpleNamespace(is_authenticated=signed_in),
-        "request": SimpleNamespace(get_full_path=lambda: address),
+        "request": marks.marked_request(),
     }
     return render_to_string(TEMPLATE, context, request=request)
 
 
 def fill(html: str, *, csrf_token: str, submission: Any, address: str) -> str:
     """A cached card with this response's CSRF token, page address and submission id."""
-    return (
-        html.replace(CSRF_MARK, conditional_escape(csrf_token))
-        .replace(SUBMISSION_MARK, conditional_escape(str(submission)))
-        .replace(_address_mark(), conditional_escape(address))
-    )
+    html = html.replace(SUBMISSION_MARK, conditional_escape(str(submission)))
+    return marks.fill(html, csrf_token=csrf_token, address=address)
 
 
 def render_cards(cards: list, *, request: HttpRequest, csrf_token: str, version: str) -> None:

@@ -19,6 +19,7 @@ from django.urls import reverse
 from quizzes import fragments, practice_seeds
 from quizzes.models import Problem
 from quizzes.selectors import ProblemCard
+from techtree import marks
 from tests.quizzes.solving import mark_mastered
 
 SLUG = "softmax-and-logits"
@@ -115,7 +116,7 @@ def test_cached_cards_carry_this_responses_csrf_token_and_their_own_submissions(
     client.get(PAGE)
     html = client.get(PAGE).content.decode()
     assert "<!--csrf-token-->" not in html and "<!--submission-->" not in html
-    assert fragments._address_mark() not in html
+    assert marks.address_mark() not in html
     cards = _cards(html)
     submissions = [re.search(r'name="submission" value="([^"]+)"', c)[1] for c in cards]
     assert len(set(submissions)) == len(cards)
@@ -179,13 +180,22 @@ def test_no_secret_seed_in_the_page_or_a_cache_key(client, demo_tree, written):
 
 def test_the_seed_digest_and_the_address_mark_need_the_secret(settings):
     settings.PRACTICE_SEED_KEY = "one secret"
-    first, mark = practice_seeds.seed_digest(123_456_789), fragments._address_mark()
+    first = practice_seeds.seed_digest(123_456_789)
     assert practice_seeds.seed_digest(123_456_789) == first
     assert practice_seeds.seed_digest(123_456_790) != first
     settings.PRACTICE_SEED_KEY = "another secret"
     assert practice_seeds.seed_digest(123_456_789) != first
-    # the address mark moves with the names: no cached card keeps a mark left unfilled
-    assert fragments._address_mark() != mark
+
+
+def test_the_address_mark_needs_the_secret_and_card_names_move_with_it(settings):
+    card = ProblemCard(Problem(pk=7), None, 123_456_789)
+    settings.SECRET_KEY = "one secret " * 5
+    mark, name = marks.address_mark(), fragments.card_name(card, signed_in=False)
+    assert marks.address_mark() == mark
+    settings.SECRET_KEY = "another secret " * 5
+    # a new secret, new names: no cached card keeps a mark that is no longer filled in
+    assert marks.address_mark() != mark
+    assert fragments.card_name(card, signed_in=False) != name
 
 
 def test_a_revealed_hint_or_solution_shows_on_the_next_view(client, demo_tree, django_user_model):

@@ -1,0 +1,43 @@
+"""Marks for the reader's own parts of HTML that the shared cache keeps for everyone.
+
+A fragment such as a practice card or a worked example with its "Report a problem" form is
+the same for every reader but for a few values: the response's CSRF token and the page's
+address (the report form's way back). The cached HTML holds a mark in their place, filled in
+per response: the token as a comment, which neither an escaped value nor sanitised Markdown
+can produce, and the address (escaped where it stands, inside an attribute) as a word
+derived from SECRET_KEY, which no author can write into a title.
+"""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+from django.utils.crypto import salted_hmac
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
+
+CSRF_TOKEN = mark_safe("<!--csrf-token-->")
+
+
+def address_mark() -> str:
+    """The address's mark. Fragment names carry it (`tag()`): a new secret gives new names,
+    so no cached fragment ever holds a mark that is no longer filled in."""
+    return "page-" + salted_hmac(__name__, "page address", algorithm="sha256").hexdigest()[:32]
+
+
+def tag() -> str:
+    """A short name for the marks, for the names of the fragments that hold them."""
+    return address_mark()[-8:]
+
+
+def marked_request() -> SimpleNamespace:
+    """The `request` a fragment's template reads: its address is the mark."""
+    address = address_mark()
+    return SimpleNamespace(get_full_path=lambda: address)
+
+
+def fill(html: str, *, csrf_token: str, address: str) -> str:
+    """A cached fragment with this response's CSRF token and page address."""
+    return html.replace(CSRF_TOKEN, conditional_escape(csrf_token)).replace(
+        address_mark(), conditional_escape(address)
+    )
