@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import array
 import hashlib
 import json
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -83,6 +84,28 @@ def unpublished_ids() -> list[int]:
     return list(Concept.objects.filter(published=False).values_list("id", flat=True))
 
 
+def published_prerequisite_counts() -> array.array:
+    """How many published prerequisites each published concept has, indexed by concept id
+    (one query; 0 for drafts and ids without a concept).
+
+    An array of bytes while every count fits one, not a dict: kept in the shared cache per
+    content version, it is 100 KB at 100,000 concepts and reads back as one object.
+    """
+    rows = list(
+        Prerequisite.objects.published()
+        .order_by()
+        .values("concept_id")
+        .annotate(count=Count("id"))
+        .values_list("concept_id", "count")
+    )
+    code = "B" if max((count for _, count in rows), default=0) < 256 else "L"
+    size = max((pk for pk, _ in rows), default=-1) + 1
+    counts = array.array(code, bytes(size * array.array(code).itemsize))
+    for pk, count in rows:
+        counts[pk] = count
+    return counts
+
+
 def published_edges(
     end: str, ids: Iterable[int], *, unpublished: Collection[int]
 ) -> list[tuple[int, int]]:
@@ -99,10 +122,7 @@ def published_edges(
     if not ids:
         return []
     table = Prerequisite._meta.db_table
-    if connection.vendor == "postgresql":
-        where, parameter = f"{column} = ANY(%s)", ids
-    else:
-        where, parameter = f"{column} IN (SELECT value FROM json_each(%s))", json.dumps(ids)
+    where, parameter = _one_of(column, ids)
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT prerequisite_id, concept_id FROM {table} WHERE {where}", [parameter]
@@ -110,6 +130,32 @@ def published_edges(
         rows = cursor.fetchall()
     hidden = set(unpublished)
     return [(a, b) for a, b in rows if a not in hidden and b not in hidden]
+
+
+def published_rows(ids: Iterable[int], fields: Sequence[str]) -> list[tuple]:
+    """`fields` of each published concept among `ids`, as tuples in no particular order:
+    `published_concepts().filter(id__in=ids).values_list(*fields)`, cheaper for many ids
+    (one parameter, as in `published_edges`: 175 ids on PostgreSQL took 4 ms, now 1.5)."""
+    ids = list(ids)
+    if not ids:
+        return []
+    columns = ", ".join(Concept._meta.get_field(name).column for name in fields)
+    where, parameter = _one_of("id", ids)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {columns} FROM {Concept._meta.db_table} WHERE published AND {where}",
+            [parameter],
+        )
+        return cursor.fetchall()
+
+
+def _one_of(column: str, ids: list[int]) -> tuple[str, str]:
+    """A condition that `column` holds one of `ids`, and its one parameter: an array on
+    PostgreSQL (sent as its text: psycopg adapts a list one int at a time, 2 ms for 1,000),
+    JSON on SQLite."""
+    if connection.vendor == "postgresql":
+        return f"{column} = ANY(%s::bigint[])", "{" + ",".join(str(int(pk)) for pk in ids) + "}"
+    return f"{column} IN (SELECT value FROM json_each(%s))", json.dumps(ids)
 
 
 @dataclass(frozen=True)
