@@ -445,7 +445,7 @@ def test_dashboard_and_concept_page_keep_their_query_counts_as_the_tree_grows(
 
 # The session and the user, then the dashboard's reads: the content version, the learner's
 # progress, their frontier and what to learn next (cache, kept from the view before; computed,
-# they read the tree's facts from the cache and five queries: tests/quizzes/
+# they read the tree's facts from the cache and four queries: tests/quizzes/
 # test_dashboard_frontier.py), recently unlocked, the attempt history's count and page; on a
 # small tree its map (concepts, edges, statuses); then the review section's two (how many are
 # due: none here; when the next one is), and the placement section's two (the learner's
