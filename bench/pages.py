@@ -104,8 +104,10 @@ def time_page(client, path: str, repeat: int) -> tuple[float, float, int, int]:
 def not_kept(what: str | None):
     """A first view's cost: "search" pages past the bound searched every time (the shared
     cache switched off for selectors' search pages alone), or a learner's "path" (frontier
-    and what to learn next) computed every time (a new cache name each view)."""
+    and what to learn next) computed every time (a new cache name each view, never used by
+    an earlier run: the shared cache outlives a run on the same database)."""
     import itertools
+    import uuid
 
     from django.core.cache.backends.dummy import DummyCache
 
@@ -117,7 +119,8 @@ def not_kept(what: str | None):
     if what == "search":
         selectors.cache = DummyCache("bench", {})
     elif what == "path":
-        learner_selectors._path_name = lambda *_: f"bench-path-{next(names)}"
+        run = uuid.uuid4().hex
+        learner_selectors._path_name = lambda *_: f"bench-path-{run}-{next(names)}"
     try:
         yield
     finally:
