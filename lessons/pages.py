@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 
-from lessons import selectors
+from lessons import fragments, selectors
 from techtree.versions import request_version
 
 # The concept whose page embeds the softmax visualizer, and which the visualizer's own page
@@ -18,12 +18,15 @@ VISUALIZER_CONCEPT = "softmax-and-logits"
 
 
 def concept_section(request: HttpRequest, view: Any) -> dict[str, Any]:
-    """The concept's lesson (with this learner's example seeds), and the visualizer if any."""
+    """The concept's lesson, its worked examples rendered for this learner's seeds, and the
+    visualizer if any."""
     learner_id = request.user.pk if request.user.is_authenticated else None
     concept = view.concept
     version = request_version(request)
+    lesson = selectors.lesson_view(concept, learner_id=learner_id, version=version)
     return {
-        "lesson": selectors.lesson_view(concept, learner_id=learner_id, version=version),
+        "lesson": lesson,
+        "examples_html": fragments.examples_html(lesson.examples, request=request, version=version),
         "visualizer_html": visualizer_html() if concept.slug == VISUALIZER_CONCEPT else None,
     }
 

@@ -10,10 +10,10 @@ from functools import partial
 
 from django.utils.safestring import SafeString, mark_safe
 
-from lessons import engine, examples, formulas, fragments, markup, seeds
+from lessons import engine, examples, formulas, markup, seeds
 from lessons.models import Lesson, WorkedExample
 from techtree.models import Concept
-from techtree.versions import cached_fragment, cached_fragments, content_version
+from techtree.versions import cached_fragment, content_version
 
 logger = logging.getLogger(__name__)
 
@@ -23,9 +23,8 @@ class ShownExample:
     """A worked example as generated for one seed, with its links."""
 
     row: WorkedExample
-    example: examples.Example | None  # None when its body comes rendered from the cache
+    example: examples.Example | None  # None until built (the concept page reads it rendered)
     seed: int
-    html: SafeString | None = None  # the rendered body (lessons/_example_body.html), if any
 
     @property
     def url(self) -> str:
@@ -114,41 +113,24 @@ def example_item(slug: str, order: int) -> str:
 def lesson_view(
     concept: Concept, *, learner_id: int | None, version: str | None = None
 ) -> LessonView:
-    """The lesson and the learner's variant of each worked example.
+    """The lesson and the learner's seed of each worked example (not built: the concept page
+    reads the examples rendered from the shared cache, `lessons.fragments`).
 
     One read of the shared cache under the content version (`version`, else read here)
-    gives the rendered lesson, the example rows and their bodies at the visitors' seed; a
-    learner's own seeds take one more read. So Markdown, numbers and steps are built and
-    rendered once per content version (and example seed), by whichever worker asks first.
+    gives the rendered lesson and the example rows: Markdown is rendered once per content
+    version, by whichever worker asks first.
     """
     version = version or content_version()
     part = cached_fragment(
         f"lesson-part:{concept.pk}", partial(_lesson_part, concept), version=version
     )
-    rows = []
-    for row, body in part["examples"]:
+    shown = []
+    for row in part["examples"]:
         if not row.buildable:  # cached before a release that dropped its generator
             continue
         row.concept = concept  # the page's own; saves a query per example link
         seed = seeds.personal_seed(learner_id, example_item(concept.slug, row.order))
-        rows.append((row, seed, body if seed == seeds.VISITOR_SEED else None))
-    own = cached_fragments(
-        {
-            fragments.example_name(row, seed): partial(_example_body, row, seed)
-            for row, seed, body in rows
-            if body is None
-        },
-        version=version,
-    )
-    shown = [
-        ShownExample(
-            row=row,
-            example=None,
-            seed=seed,
-            html=mark_safe(body or own[fragments.example_name(row, seed)]),
-        )
-        for row, seed, body in rows
-    ]
+        shown.append(ShownExample(row=row, example=None, seed=seed))
     text = part["lesson"]
     if not text:
         return LessonView(html=None, teaching_strategy="", examples=shown)
@@ -172,7 +154,7 @@ def lesson_view(
 
 def _lesson_part(concept: Concept) -> dict:
     """What every reader's lesson part starts from: the rendered lesson, and the example rows
-    with their bodies at the visitors' seed (built and rendered here)."""
+    that can be built."""
     examples = []
     for row in (
         WorkedExample.objects.filter(concept=concept).select_related("template").order_by("order")
@@ -182,7 +164,7 @@ def _lesson_part(concept: Concept) -> dict:
             logger.warning("worked example %s has no generator %r", row.pk, row.generator)
             continue
         row.concept = concept
-        examples.append((row, _example_body(row, seeds.VISITOR_SEED)))
+        examples.append(row)
     return {"lesson": _lesson_text(concept), "examples": examples}
 
 
@@ -215,11 +197,6 @@ def _lesson_text(concept: Concept) -> dict:
         ),
         "after_headings": tuple(after_headings),
     }
-
-
-def _example_body(row: WorkedExample, seed: int) -> str:
-    """One example built for a seed and rendered (what the shared cache keeps)."""
-    return fragments.render_example_body(ShownExample(row=row, example=row.build(seed), seed=seed))
 
 
 def example_view(slug: str, order: int, seed: int) -> ShownExample:

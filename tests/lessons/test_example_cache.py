@@ -49,15 +49,15 @@ def test_a_second_view_builds_no_example_and_shows_the_same(client, demo_tree, b
     assert second.count("Numbers from seed 1<") == len(orders)
 
 
-def test_a_second_view_reads_the_lesson_and_examples_at_once(
+def test_a_second_view_reads_the_lesson_and_the_examples_in_two_reads(
     client, demo_tree, django_assert_num_queries
 ):
     client.get(PAGE)
     client.get(PAGE)  # a visitor's cards are cached from their second view
     # session, the content version, the graph part (cache), the lesson with the example rows
-    # and their bodies (one cache read), the problems, their rendered cards (one cache
-    # read), the quality
-    with django_assert_num_queries(7):
+    # (one cache read), the examples rendered with their report forms (one cache read), the
+    # problems, their rendered cards (one cache read), the quality
+    with django_assert_num_queries(8):
         assert client.get(PAGE).status_code == 200
 
 
@@ -102,7 +102,7 @@ def test_a_learner_reads_their_own_examples_in_one_more_read(
 ):
     client.force_login(django_user_model.objects.create_user("ada", password="pw"))
     client.get(PAGE)
-    # + the user, their examples' bodies (cache), their problem and concept progress
+    # + the user, their problem and concept progress (their examples take the visitors' read)
     with django_assert_num_queries(10):
         assert client.get(PAGE).status_code == 200
 
@@ -152,3 +152,49 @@ def test_another_visitor_never_gets_a_visitors_practice_numbers(client, demo_tre
     theirs = Client().get(PAGE)
     for card in theirs.context["practice"].cards:
         assert card.seed != next(c.seed for c in mine if c.problem.pk == card.problem.pk)
+
+
+def test_a_cached_example_is_the_example_rendered_afresh(demo_tree, rf):
+    from django.contrib.auth.models import AnonymousUser
+    from django.template.loader import render_to_string
+
+    from lessons import fragments
+    from lessons.selectors import ShownExample
+    from techtree import marks
+
+    request = rf.get(PAGE + "?from=tree&x=1")  # an address that needs escaping
+    request.user = AnonymousUser()
+    rows = WorkedExample.objects.filter(concept__slug=SLUG).select_related("concept", "template")
+    assert rows.count() > 3
+    for row in rows:
+        shown = ShownExample(row=row, example=None, seed=4321)
+        built = ShownExample(row=row, example=row.build(4321), seed=4321)
+        context = {"shown": built, "csrf_token": "Tok3n"}
+        fresh = render_to_string(fragments.TEMPLATE, context, request=request)
+        assert f"?from=tree&amp;x=1#example-{row.order}" in fresh and "Tok3n" in fresh
+        marked = fragments.render_example(shown, request=request)
+        assert "Tok3n" not in marked and "tree" not in marked
+        cached = marks.fill(marked, csrf_token="Tok3n", address=request.get_full_path())
+        assert cached == fresh
+
+
+def test_cached_examples_carry_this_responses_csrf_token_and_address(demo_tree):
+    from django.test import Client
+
+    from techtree import marks
+
+    client = Client(enforce_csrf_checks=True)
+    client.get(PAGE + "?from=tree")
+    html = client.get(PAGE + "?from=map").content.decode()  # the examples come from the cache
+    assert "<!--csrf-token-->" not in html and marks.address_mark() not in html
+    examples = _examples(html)
+    forms = re.findall(r'<form method="post" action="([^"]+)" data-report-form>', examples)
+    assert len(forms) == WorkedExample.objects.filter(concept__slug=SLUG).count()
+    assert examples.count(f'value="{PAGE}?from=map#example-') == len(forms)
+    form = html[html.index(f'action="{forms[0]}"') :]
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form)[1]
+    response = client.post(
+        forms[0],
+        {"csrfmiddlewaretoken": token, "seed": "1", "reason": "unclear", "next": PAGE},
+    )
+    assert response.status_code == 302  # the token the cached form carries is this visitor's

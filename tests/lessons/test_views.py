@@ -390,9 +390,10 @@ def test_concept_page_queries_do_not_grow_with_lessons_or_examples(
     client.get(f"/concepts/{SOFTMAX}/")  # its graph part and lesson are in the shared cache now
     client.get(f"/concepts/{SOFTMAX}/")  # and this visitor's cards (from their second view)
     # the visitor's session (their practice seeds), the content version (read once) and the
-    # graph part (cache), the rendered lesson with the example rows and bodies (cache),
-    # problems, their rendered cards (cache), its quality
-    with django_assert_num_queries(7):
+    # graph part (cache), the rendered lesson with the example rows (cache), the examples
+    # rendered with their report forms (cache), problems, their rendered cards (cache), its
+    # quality
+    with django_assert_num_queries(8):
         assert client.get(f"/concepts/{SOFTMAX}/").status_code == 200
 
 
