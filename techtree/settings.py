@@ -111,6 +111,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "feedback.context_processors.report_problem",  # the report form's parts
             ],
+            # {% url %} remembers each address (a page's header alone reverses seven names)
+            "builtins": ["techtree.templatetags.remembered_urls"],
         },
     },
 ]
