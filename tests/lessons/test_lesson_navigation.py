@@ -173,3 +173,25 @@ def test_authors_edit_both_in_the_admin(admin_client, demo_tree):
     assert 'name="tldr"' in html and 'name="essentials"' in html
     concept_form = admin_client.get(f"/admin/techtree/concept/{lesson.concept.pk}/change/")
     assert 'name="lesson-0-tldr"' in concept_form.content.decode()
+
+
+OLD_CONTENTS_LOOP = (  # lessons/_contents.html's loop before the tag
+    "{% if lesson.contents %}<ol>{% for heading, parts in lesson.contents %}"
+    '<li><a href="#{{ heading.anchor }}">{{ heading.html }}</a>{% if parts %}'
+    '<ol>{% for part in parts %}<li><a href="#{{ part.anchor }}">{{ part.html }}</a></li>'
+    "{% endfor %}</ol>{% endif %}</li>{% endfor %}</ol>{% endif %}"
+)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("slug", ["softmax-and-logits", "kl-divergence", "cross-entropy-loss"])
+def test_the_contents_tag_lists_what_the_template_loop_listed(demo_tree, slug):
+    from django.template import Context, Template
+
+    from lessons.selectors import lesson_view
+    from lessons.templatetags.lesson_tags import lesson_contents
+    from techtree.models import Concept
+
+    lesson = lesson_view(Concept.objects.get(slug=slug), learner_id=None)
+    looped = Template(OLD_CONTENTS_LOOP).render(Context({"lesson": lesson}))
+    assert lesson.contents and looped == lesson_contents(lesson)
