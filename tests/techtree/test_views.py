@@ -188,9 +188,10 @@ def test_concept_page_queries_do_not_grow_with_the_tree(
     client.get(f"/concepts/{slug}/")  # its graph part and lesson are in the shared cache now
     client.get(f"/concepts/{slug}/")  # and this visitor's practice cards (from their 2nd view)
     # the visitor's session (their practice seeds), the content version (read once) and the
-    # graph part (cache), the rendered lesson with the example rows and bodies (cache),
-    # problems, their rendered cards (cache), its quality
-    with django_assert_num_queries(7):
+    # graph part (cache), the rendered lesson with the example rows (cache), the examples
+    # rendered with their report forms (cache), problems, their rendered cards (cache), its
+    # quality
+    with django_assert_num_queries(8):
         assert client.get(f"/concepts/{slug}/").status_code == 200
 
 
