@@ -9,6 +9,9 @@ SQLite file, or the PostgreSQL database given, filled once), Redis as the shared
 `redis-server` is installed, and drives each page in turn for ``--duration`` seconds with
 ``--clients`` keep-alive clients: the log-in page (the reference), a deep concept page, the
 softmax concept page, the tree, a learner's dashboard, an answer POST (JSON) and the lab.
+The answers are graded ones: each goes to a numeric problem open to a new learner that the
+learner still has attempts on (LEARNERS learners, each problem's attempts spread over the run), not
+to one problem whose attempts ran out after the first three and are refused (409).
 Prints req/s, p50 and p95 per page and each p50 as a multiple of the log-in page's; a
 bounded run (pages x duration), not a test. The client shares the machine's cores.
 """
@@ -34,6 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from slow_clients import HOST, ROOT, server_env, start_redis, start_server
 
 PASSWORD = "load-learner-password-1"
+LEARNERS = 8  # 18 open numeric problems x 3 attempts: 432 graded answers, more than a run posts
 
 
 def manage(env: dict, *args: str) -> str:
@@ -61,17 +65,20 @@ if not Concept.objects.filter(slug="softmax-and-logits").exists():
 if not Concept.objects.filter(slug__startswith="synthetic-").exists():
     call_command("build_synthetic_tree", {size}, verbosity=0)
 User = get_user_model()
-if not User.objects.filter(username="load-learner").exists():
-    User.objects.create_user("load-learner", password="{PASSWORD}")
+for name in ["load-learner", *(f"load-learner-{{n}}" for n in range({LEARNERS}))]:
+    if not User.objects.filter(username=name).exists():
+        User.objects.create_user(name, password="{PASSWORD}")
 from django.db import connection
 if connection.vendor == "postgresql":  # statistics as a running server's autovacuum keeps
     connection.cursor().execute("ANALYZE")
 deep = Concept.objects.filter(slug__startswith="synthetic-").order_by("-depth", "slug").first()
-problem = Problem.objects.filter(concept__prerequisite_links__isnull=True).first()
-print(deep.slug, problem.pk, Concept.objects.count())
+open_problems = Problem.objects.filter(
+    concept__prerequisite_links__isnull=True, kind="number"
+).order_by("pk")
+print(deep.slug, ",".join(str(p.pk) for p in open_problems), Concept.objects.count())
 """
-    deep, problem, count = manage(env, "shell", "-c", script).split()[-3:]
-    return {"deep": deep, "problem": problem, "count": count}
+    deep, problems, count = manage(env, "shell", "-c", script).split()[-3:]
+    return {"deep": deep, "problems": problems.split(","), "count": count}
 
 
 class Client:
@@ -103,14 +110,14 @@ class Client:
         return response.status, payload
 
 
-def log_in(port: int) -> dict:
+def log_in(port: int, username: str = "load-learner") -> dict:
     client = Client(port)
     client.request("GET", "/accounts/login/")
     status, _ = client.request(
         "POST",
         "/accounts/login/",
         {
-            "username": "load-learner",
+            "username": username,
             "password": PASSWORD,
             "csrfmiddlewaretoken": client.cookies.get("csrftoken", ""),
         },
@@ -189,12 +196,20 @@ def main() -> None:
             except OSError:
                 time.sleep(0.1)
         cookies = log_in(args.port)
-        problem = facts["problem"]
+        learners = [log_in(args.port, f"load-learner-{n}") for n in range(LEARNERS)]
+        # Every attempt a learner has on an open problem, the same pair's attempts far apart.
+        attempts = iter(
+            [(who, problem) for _ in range(3) for who in learners for problem in facts["problems"]]
+        )
+        taking = threading.Lock()
 
         def get(path):
             return lambda client: client.request("GET", path)
 
         def answer(client):
+            with taking:
+                who, problem = next(attempts, (learners[0], facts["problems"][0]))
+            client.cookies = dict(who)  # a wrong answer, graded and stored
             body = {"answer": "0.5", "submission": str(uuid.uuid4())}
             return client.request("POST", f"/practice/{problem}/answer/", body, json=True)
 
@@ -204,7 +219,7 @@ def main() -> None:
             ("softmax concept", get("/concepts/softmax-and-logits/"), None),
             ("tree /", get("/"), None),
             ("dashboard (learner)", get("/dashboard/"), cookies),
-            ("answer POST (learner, JSON)", answer, cookies),
+            ("answer POST (learners, JSON)", answer, None),
             ("lab page", get("/lab/logit-evolution/"), None),
         ]
         database = re.sub(r"//[^@]*@", "//", env["DATABASE_URL"]).split("://")[0]
