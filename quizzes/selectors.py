@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from functools import partial
 
 from django.core.paginator import Page, Paginator
+from django.db import connection
 from django.utils.safestring import SafeString
 
 from exercises import Exercise
@@ -374,7 +375,7 @@ def learner_frontier(
 def next_to_learn(
     learner, frontier: Frontier, limit: int = 5, *, facts: TreeFacts | None = None
 ) -> list[NextUp]:
-    """The open concepts whose mastery unlocks the most first (three queries, and the tree's
+    """The open concepts whose mastery unlocks the most first (two queries, and the tree's
     facts from the cache unless given).
 
     "Unlocks" counts the concepts for which this is the last prerequisite not mastered yet;
@@ -383,34 +384,35 @@ def next_to_learn(
     if not frontier.open:
         return []
     facts = facts or tree_facts()
+    mastered, done = frontier.mastered, frontier.mastered_prerequisites
     # A plain read by an id list: a correlated subquery's plan on PostgreSQL followed its
-    # table statistics and could take minutes (see learner_frontier).
-    opens: Counter[int] = Counter()
-    done = frontier.mastered_prerequisites
-    for before, after in published_edges(
-        "prerequisite", frontier.open, unpublished=frontier.unpublished
-    ):
-        # `before` is open, so not mastered: it is the last one missing when `after` misses
-        # one prerequisite alone.
-        if after not in frontier.mastered and facts.prerequisites(after) - done[after] == 1:
-            opens[before] += 1
-    # Ranked on plain rows, then only the first `limit` read as concepts: a learner with a
+    # table statistics and could take minutes (see learner_frontier). `before` is open, so
+    # not mastered: it is the last one missing when `after` misses one prerequisite alone.
+    opens = Counter(
+        before
+        for before, after in published_edges(
+            "prerequisite", frontier.open, unpublished=frontier.unpublished
+        )
+        if after not in mastered and facts.prerequisites(after) - done[after] == 1
+    )
+    # Ranked on plain rows, then only the first `limit` made concepts: a learner with a
     # wide frontier has hundreds open, and a model instance each took most of this read.
     ranked = heapq.nsmallest(
         limit,
-        published_rows(frontier.open, ("id", "reach", "depth", "title")),
-        key=lambda row: (-opens.get(row[0], 0), -(row[1] or 0), row[2] or 0, row[3]),
+        published_rows(frontier.open, NEXT_UP_FIELDS),
+        key=lambda row: (-opens[row[0]], -(row[_REACH] or 0), row[_DEPTH] or 0, row[_TITLE]),
     )
-    first = [row[0] for row in ranked]
-    concepts = published_concepts().filter(id__in=first).only(*NEXT_UP_FIELDS).in_bulk()
     return [
-        NextUp(concepts[pk], opens.get(pk, 0), reach or 0)
-        for pk, reach, _, _ in ranked
-        if pk in concepts
+        NextUp(
+            Concept.from_db(connection.alias, NEXT_UP_FIELDS, row), opens[row[0]], row[_REACH] or 0
+        )
+        for row in ranked
     ]
 
 
+# In the model's order of fields, as Concept.from_db takes them.
 NEXT_UP_FIELDS = ("id", "slug", "title", "domain", "difficulty", "depth", "reach")
+_TITLE, _DEPTH, _REACH = (NEXT_UP_FIELDS.index(name) for name in ("title", "depth", "reach"))
 
 
 def _path_name(learner, mastered: set[int], started: set[int]) -> str:

@@ -121,3 +121,19 @@ def test_past_the_limit_the_dashboard_queries_do_not_grow(
     client.get("/dashboard/")
     with django_assert_num_queries(expected):
         assert client.get("/dashboard/").status_code == 200
+
+
+def test_what_to_learn_next_holds_each_concepts_own_fields(demo_tree, django_user_model):
+    """The next concepts are made from plain rows (Concept.from_db, fields in the model's
+    order): each must hold its own values, and read the rest when asked."""
+    load_synthetic_tree(300)
+    learner = django_user_model.objects.create_user("ada", password="pw")
+    give_progress(learner, 1)
+    next_up = selectors.dashboard(learner).next_up
+    assert next_up
+    for item in next_up:
+        stored = Concept.objects.get(pk=item.concept.pk)
+        for name in selectors.NEXT_UP_FIELDS:
+            assert getattr(item.concept, name) == getattr(stored, name), name
+        assert item.concept.summary == stored.summary  # not read with them: read when asked
+        assert item.concept.get_absolute_url() == stored.get_absolute_url()
