@@ -70,3 +70,16 @@ def test_shared_state_never_lives_in_one_process(settings):
         "django.contrib.sessions.backends.db",
         "django.contrib.sessions.backends.cached_db",
     }
+
+
+def test_an_sqlite_database_logs_ahead_and_syncs_each_commit(tmp_path):
+    # Readers never wait for a writer (write-ahead log); a commit still survives a power cut.
+    code = (
+        "from django.db import connection\n"
+        "with connection.cursor() as c:\n"
+        "    pragmas = ('journal_mode', 'synchronous')\n"
+        "    print([c.execute(f'PRAGMA {p}').fetchone()[0] for p in pragmas])"
+    )
+    result = run_manage("shell", "-c", code, DATABASE_URL=f"sqlite:///{tmp_path}/db.sqlite3")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "['wal', 2]"  # 2: FULL
