@@ -46,6 +46,8 @@ def render_example(shown: Any, *, request: HttpRequest) -> str:
 def examples_html(shown: list, *, request: HttpRequest, version: str) -> SafeString:
     """The concept page's worked examples in order, with this response's CSRF token and
     address: one read of the shared cache, the missing ones rendered and kept."""
+    if not shown:
+        return mark_safe("")
     names = [example_name(example.row, example.seed) for example in shown]
     found = cached_fragments(
         {

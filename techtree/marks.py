@@ -10,8 +10,10 @@ derived from SECRET_KEY, which no author can write into a title.
 
 from __future__ import annotations
 
+import functools
 from types import SimpleNamespace
 
+from django.conf import settings
 from django.utils.crypto import salted_hmac
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
@@ -22,7 +24,13 @@ CSRF_TOKEN = mark_safe("<!--csrf-token-->")
 def address_mark() -> str:
     """The address's mark. Fragment names carry it (`tag()`): a new secret gives new names,
     so no cached fragment ever holds a mark that is no longer filled in."""
-    return "page-" + salted_hmac(__name__, "page address", algorithm="sha256").hexdigest()[:32]
+    return _address_mark(settings.SECRET_KEY)
+
+
+@functools.lru_cache(maxsize=4)  # a page names and fills twenty fragments: one HMAC
+def _address_mark(secret: str) -> str:
+    digest = salted_hmac(__name__, "page address", secret=secret, algorithm="sha256")
+    return "page-" + digest.hexdigest()[:32]
 
 
 def tag() -> str:
