@@ -131,14 +131,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Several gunicorn workers and threads write at once. A transaction takes SQLite's write
     # lock at BEGIN (IMMEDIATE) and waits up to 20 s for it, instead of failing with
     # "database is locked" when a read inside it must become a write while another writes.
-    # Write-ahead logging: readers never wait for a writer, and a commit syncs the log once
-    # (0.65 ms a small commit here, against 2.4 ms with the rollback journal's several
-    # syncs); synchronous stays FULL, so a commit survives a power cut too.
-    DATABASES["default"].setdefault("OPTIONS", {}).update({
-        "transaction_mode": "IMMEDIATE",
-        "timeout": 20,
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL",
-    })  # fmt: skip
+    # (A database file also logs ahead: techtree.apps.write_ahead.)
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"transaction_mode": "IMMEDIATE", "timeout": 20}
+    )
 
 # State shared by every worker (rate limits, rendered figures) lives in a shared cache:
 # the database by default, Redis when REDIS_URL is set. Never per-process memory.
