@@ -155,7 +155,15 @@ if os.environ.get("REDIS_URL"):
 else:
     CACHES = {"default": DATABASE_CACHE}
 
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Sessions are kept in the database. With Redis, each request reads a session from the cache
+# first (Django's cached_db: one Redis read instead of a query; every write goes to both, and
+# a session the cache lost is read from the database again). The database cache has no such
+# read to save: there it would be a second table written on every change.
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db"
+    if os.environ.get("REDIS_URL")
+    else "django.contrib.sessions.backends.db"
+)
 
 # Background work (a whole-tree figure refresh) is queued in the database and run by
 # `manage.py db_worker` (make serve starts one); every server and worker sees the same queue.
