@@ -1,7 +1,8 @@
 """Load: req/s, p50 and p95 per page against gunicorn as `make serve` runs it.
 
 Run: .venv/bin/python bench/load.py [--size 10000] [--port 8320] [--workers 2]
-                                    [--clients 4] [--duration 5] [--database-url URL]
+                                    [--clients 4] [--duration 5] [--rounds 1]
+                                    [--database-url URL]
 
 Starts gunicorn with the project's gunicorn.conf.py (gthread workers, as `make serve`) on
 127.0.0.1 with a database holding the demo tree plus ``--size`` synthetic concepts (a fresh
@@ -10,10 +11,13 @@ SQLite file, or the PostgreSQL database given, filled once), Redis as the shared
 ``--clients`` keep-alive clients: the log-in page (the reference), a deep concept page, the
 softmax concept page, the tree, a learner's dashboard, an answer POST (JSON) and the lab.
 The answers are graded ones: each goes to a numeric problem open to a new learner that the
-learner still has attempts on (LEARNERS learners, each problem's attempts spread over the run), not
-to one problem whose attempts ran out after the first three and are refused (409).
-Prints req/s, p50 and p95 per page and each p50 as a multiple of the log-in page's; a
-bounded run (pages x duration), not a test. The client shares the machine's cores.
+learner still has attempts on (LEARNERS learners a round, each problem's attempts spread over
+the run), not to one problem whose attempts ran out after the first three and are refused (409).
+Prints req/s, p50 and p95 per page and each p50 as a multiple of the log-in page's; with
+``--rounds`` above 1 the pages are driven in turn that many times and each figure is the
+median of the rounds, with the range of req/s beside it (on 2 shared cores one round's
+figures differ from the next's by up to a half). A bounded run (rounds x pages x duration),
+not a test. The client shares the machine's cores.
 """
 
 from __future__ import annotations
@@ -37,7 +41,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from slow_clients import HOST, ROOT, server_env, start_redis, start_server
 
 PASSWORD = "load-learner-password-1"
-LEARNERS = 8  # 18 open numeric problems x 3 attempts: 432 graded answers, more than a run posts
+LEARNERS = 8  # a round's: 18 open numeric problems x 3 attempts, 432 graded answers, more than
+# a round posts
 
 
 def manage(env: dict, *args: str) -> str:
@@ -51,7 +56,7 @@ def manage(env: dict, *args: str) -> str:
     ).stdout
 
 
-def prepare(env: dict, size: int) -> dict[str, str]:
+def prepare(env: dict, size: int, learners: int) -> dict[str, str]:
     """Migrate, fill the tree once, make a learner; the addresses and ids the run needs."""
     manage(env, "migrate", "--noinput")
     manage(env, "createcachetable")
@@ -65,7 +70,7 @@ if not Concept.objects.filter(slug="softmax-and-logits").exists():
 if not Concept.objects.filter(slug__startswith="synthetic-").exists():
     call_command("build_synthetic_tree", {size}, verbosity=0)
 User = get_user_model()
-for name in ["load-learner", *(f"load-learner-{{n}}" for n in range({LEARNERS}))]:
+for name in ["load-learner", *(f"load-learner-{{n}}" for n in range({learners}))]:
     if not User.objects.filter(username=name).exists():
         User.objects.create_user(name, password="{PASSWORD}")
 # A database kept from an earlier run: its answers are forgotten, so every attempt is open.
@@ -170,6 +175,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--duration", type=float, default=5.0)
+    parser.add_argument("--rounds", type=int, default=1, help="medians of this many rounds")
     parser.add_argument("--database-url", default="", help="default: a fresh SQLite file")
     parser.add_argument("--redis-port", type=int, default=6381)
     args = parser.parse_args()
@@ -191,7 +197,7 @@ def main() -> None:
         env["REDIS_URL"] = f"redis://{HOST}:{args.redis_port}/0"
     server = None
     try:
-        facts = prepare(env, args.size)
+        facts = prepare(env, args.size, LEARNERS * args.rounds)
         server = start_server(env, workdir, without_config=False)
         for _ in range(300):
             try:
@@ -200,7 +206,7 @@ def main() -> None:
             except OSError:
                 time.sleep(0.1)
         cookies = log_in(args.port)
-        learners = [log_in(args.port, f"load-learner-{n}") for n in range(LEARNERS)]
+        learners = [log_in(args.port, f"load-learner-{n}") for n in range(LEARNERS * args.rounds)]
         # Every attempt a learner has on an open problem, the same pair's attempts far apart.
         attempts = iter(
             [(who, problem) for _ in range(3) for who in learners for problem in facts["problems"]]
@@ -233,17 +239,32 @@ def main() -> None:
             f"{facts['count']} concepts, {database}, gunicorn {args.workers} workers (gthread), "
             f"{args.clients} clients, {args.duration:g} s a page, cache: "
             f"{'Redis' if redis else 'database'}"
+            + (f", medians of {args.rounds} rounds" if args.rounds > 1 else "")
         )
-        print(f"{'page':<44} {'req/s':>7} {'p50 ms':>8} {'p95 ms':>8} {'x login':>8}  statuses")
+        runs: dict[str, list] = {name: [] for name, _, _ in pages}
+        for _ in range(args.rounds):  # each round drives every page in turn
+            for name, make_request, page_cookies in pages:
+                runs[name].append(
+                    drive(args.port, name, make_request, args.clients, args.duration, page_cookies)
+                )
+        spread = f" {'req/s range':>15}" if args.rounds > 1 else ""
+        print(
+            f"{'page':<44} {'req/s':>7}{spread} {'p50 ms':>8} {'p95 ms':>8} {'x login':>8}  "
+            "statuses"
+        )
         reference = None
-        for name, make_request, page_cookies in pages:
-            rate, p50, p95, statuses = drive(
-                args.port, name, make_request, args.clients, args.duration, page_cookies
-            )
+        for name, results in runs.items():
+            rates, p50s, p95s = ([r[i] for r in results] for i in range(3))
+            rate, p50, p95 = (statistics.median(values) for values in (rates, p50s, p95s))
             reference = reference or p50
+            statuses: dict[int, int] = {}
+            for result in results:
+                for code, n in result[3].items():
+                    statuses[code] = statuses.get(code, 0) + n
             codes = ", ".join(f"{code}: {n}" for code, n in sorted(statuses.items()))
+            ranged = f" {f'{min(rates):.0f} to {max(rates):.0f}':>15}" if args.rounds > 1 else ""
             print(
-                f"{name:<44} {rate:>7.1f} {p50 * 1e3:>8.1f} {p95 * 1e3:>8.1f} "
+                f"{name:<44} {rate:>7.1f}{ranged} {p50 * 1e3:>8.1f} {p95 * 1e3:>8.1f} "
                 f"{p50 / reference:>8.1f}  {codes}"
             )
     finally:
