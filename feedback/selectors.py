@@ -87,9 +87,11 @@ def quality_view(concept, *, learner=None) -> QualityView:
     )
 
 
-def practice_seed_shown(problem, *, learner=None, session=None) -> int | None:
-    """The practice seed behind the numbers this learner (or visitor session) sees on a
-    problem, looked up on the server: the page never carries it."""
+def practice_seed_shown(
+    problem, *, learner=None, visitor: VisitorPractice | None = None
+) -> int | None:
+    """The practice seed behind the numbers this learner (or visitor) sees on a problem,
+    looked up on the server: the page never carries it."""
     if learner is not None:
         seed = (
             ProblemProgress.objects.filter(learner=learner, problem=problem)
@@ -97,6 +99,6 @@ def practice_seed_shown(problem, *, learner=None, session=None) -> int | None:
             .first()
         )
         return seed if seed is not None else practice_seeds.learner_seed(learner.pk, problem.pk)
-    if session is None:
+    if visitor is None:
         return None
-    return VisitorPractice.load(session).seeds.get(str(problem.pk))
+    return visitor.seed(problem.pk)

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from feedback import selectors, services
 from feedback.forms import ExampleReportForm, RatingForm, ReportForm
 from lessons.models import WorkedExample
+from quizzes import visitors
 from quizzes.models import Problem
 from techtree import limits
 from techtree.models import Concept
@@ -96,6 +97,7 @@ def report_problem(request: HttpRequest, pk: int) -> HttpResponse:
     )
     back = _back(request, problem.get_absolute_url())
     learner = request.user if request.user.is_authenticated else None
-    seed = selectors.practice_seed_shown(problem, learner=learner, session=request.session)
+    visitor = None if learner else visitors.load(request)
+    seed = selectors.practice_seed_shown(problem, learner=learner, visitor=visitor)
     form = ReportForm(request.POST)
     return _report(request, form, back, services.report_problem, problem=problem, seed=seed)

@@ -12,15 +12,18 @@ from quizzes.mastery import STATUS_MEANING
 from quizzes.models import ConceptProgress
 from quizzes.selectors import learner_statuses, practice_view
 from quizzes.views import pop_feedback
-from quizzes.visitors import VisitorPractice
+from quizzes.visitors import VisitorPractice, browser_secret
 from techtree.versions import request_version
 
 
 def concept_section(request: HttpRequest, view: Any) -> dict[str, Any]:
-    """The concept's practice problems, for a learner or for a visitor's session: each card
-    rendered from the shared cache, with this response's CSRF token and submission ids."""
+    """The concept's practice problems, for a learner or for a visitor: each card rendered
+    from the shared cache, with this response's CSRF token and submission ids."""
     learner = request.user if request.user.is_authenticated else None
-    visitor = None if learner else VisitorPractice.load(request.session)
+    visitor, returning = None, True
+    if learner is None:
+        browser, returning = browser_secret(request)
+        visitor = VisitorPractice.load(request.session, browser=browser)
     practice = practice_view(
         view.concept,
         view.prerequisites,
@@ -29,10 +32,10 @@ def concept_section(request: HttpRequest, view: Any) -> dict[str, Any]:
         feedback=pop_feedback(request),
         version=request_version(request),
     )
-    # A locked concept lists its problems' titles only. A visitor's first view of a concept
-    # draws their seeds: their cards are cached from their second view on, so visitors who
-    # never come back (or a flood of fresh sessions) add nothing to the shared cache.
-    first_view = visitor is not None and visitor.changed
+    # A locked concept lists its problems' titles only. A browser that came without its
+    # CSRF cookie has new numbers: its cards are cached from its next view on, so visitors
+    # who never come back (or a flood of cookieless requests) add nothing to the shared cache.
+    first_view = visitor is not None and (visitor.changed or not returning)
     if not practice.locked and not first_view:
         fragments.render_cards(
             practice.cards,
@@ -40,7 +43,7 @@ def concept_section(request: HttpRequest, view: Any) -> dict[str, Any]:
             csrf_token=get_token(request),
             version=request_version(request),
         )
-    if visitor is not None and visitor.changed:  # seeds drawn for this visitor: keep them
+    if visitor is not None and visitor.changed:  # seeds drawn for a browser without a secret
         visitor.save(request.session)
     return {"practice": practice}
 

@@ -43,9 +43,11 @@ def learner_seed(learner_id: int, problem_id: int) -> int:
     return _seed(f"learner:{learner_id}:problem:{problem_id}")
 
 
-def visitor_seed(problem_id: int) -> int:
-    """A visitor's numbers on a problem until they ask for new ones (nothing is stored)."""
-    return _seed(f"visitor:problem:{problem_id}")
+def browser_seed(browser: str, problem_id: int) -> int:
+    """A visitor's first numbers on a problem, from their browser's secret (the CSRF cookie's,
+    `quizzes.visitors.browser_secret`): the same on every view from that browser, another
+    browser's differ, and nothing is stored for a visitor who only reads."""
+    return _seed(f"browser:{browser}:problem:{problem_id}")
 
 
 def seed_digest(seed: int) -> str:

@@ -16,7 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_POST
 
-from quizzes import answers, hooks, progress, selectors
+from quizzes import answers, hooks, progress, selectors, visitors
 from quizzes.models import Problem
 from quizzes.visitors import SESSION_KEY, VisitorPractice
 from techtree import limits
@@ -38,7 +38,7 @@ def _problem(pk: int) -> Problem:
 
 def _visitor(request: HttpRequest) -> VisitorPractice:
     """A visitor's numbers, hints and given-up problems, kept in their session."""
-    return VisitorPractice.load(request.session)
+    return visitors.load(request)
 
 
 def _learner(request: HttpRequest):
@@ -90,9 +90,10 @@ def answer(request: HttpRequest, pk: int) -> HttpResponse:
             )
         else:
             visitor = _visitor(request)
-            seed = visitor.seed(pk)
+            seed = visitor.keep(pk)  # an answer on these numbers: they stay this visitor's
             if visitor.changed:
                 visitor.save(request.session)
+                request.session.save()  # its key counts this visitor's answers (the limit)
             result = progress.grade_for_visitor(
                 problem=problem,
                 raw=raw,

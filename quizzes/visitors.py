@@ -3,11 +3,20 @@
 Visitors (not signed in) are graded but nothing is stored in the database; this state is all
 they have. It is separate from the visitor rate limit (`techtree.limits`), which counts in
 the shared cache. Seeds come from `practice_seeds`, like a learner's.
+
+A visitor who only reads stores nothing: their first numbers on a problem follow from their
+browser's secret (`browser_secret`), so a page view writes no session, and a crawler's
+thousands of cookieless views leave no rows behind. The state is saved when they act on a
+problem (an answer, a hint, the solution, new numbers), with that problem's seed in it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.middleware.csrf import get_token
 
 from quizzes import practice_seeds
 
@@ -26,7 +35,8 @@ class VisitorPractice:
     # Right answers, kept so that signing up turns them into the new account's attempts:
     # {"problem": id, "seed": seed, "raw": text, "clean": no solution shown first}.
     solved: list[dict] = field(default_factory=list)
-    changed: bool = field(default=False, compare=False)  # a seed was drawn: save the state
+    changed: bool = field(default=False, compare=False)  # a seed was kept: save the state
+    browser: str = field(default="", compare=False)  # their browser's secret, if known
 
     @classmethod
     def from_state(cls, state: dict | None) -> VisitorPractice:
@@ -51,8 +61,10 @@ class VisitorPractice:
             return cls()
 
     @classmethod
-    def load(cls, session) -> VisitorPractice:
-        return cls.from_state(session.get(SESSION_KEY))
+    def load(cls, session, *, browser: str = "") -> VisitorPractice:
+        visitor = cls.from_state(session.get(SESSION_KEY))
+        visitor.browser = browser
+        return visitor
 
     def save(self, session) -> None:
         self.changed = False
@@ -64,13 +76,24 @@ class VisitorPractice:
         }
 
     def seed(self, problem_id: int) -> int:
-        """This visitor's own numbers on a problem, drawn fresh the first time (kept once the
-        state is saved), so visitors do not all share one seed per problem."""
+        """This visitor's own numbers on a problem (visitors do not all share one seed per
+        problem): the kept seed, else their browser's, else one drawn fresh and kept."""
         key = str(problem_id)
         if not self.seeds.get(key):
+            if self.browser:
+                return practice_seeds.browser_seed(self.browser, problem_id)
             self.seeds[key] = practice_seeds.fresh_seed()
             self.changed = True
         return self.seeds[key]
+
+    def keep(self, problem_id: int) -> int:
+        """The problem's seed, kept in the state: the visitor acted on these numbers, which
+        stay theirs whatever becomes of the browser's secret."""
+        seed = self.seed(problem_id)
+        if self.seeds.get(str(problem_id)) != seed:
+            self.seeds[str(problem_id)] = seed
+            self.changed = True
+        return seed
 
     def hints_shown(self, problem_id: int) -> int:
         return self.hints.get(str(problem_id), 0)
@@ -80,9 +103,11 @@ class VisitorPractice:
 
     def reveal_hint(self, problem_id: int, available: int) -> None:
         key = str(problem_id)
+        self.keep(problem_id)
         self.hints[key] = min(available, self.hints.get(key, 0) + 1)
 
     def reveal_solution(self, problem_id: int) -> None:
+        self.keep(problem_id)
         if str(problem_id) not in self.solutions:
             self.solutions.append(str(problem_id))
 
@@ -102,3 +127,19 @@ class VisitorPractice:
         self.hints.pop(key, None)
         if key in self.solutions:
             self.solutions.remove(key)
+
+
+def browser_secret(request: HttpRequest) -> tuple[str, bool]:
+    """The browser's CSRF secret, made now if it brought none, and whether it brought it.
+
+    Every page with a form sets the CSRF cookie anyway; the secret is in that cookie, never in
+    the page (which holds masked tokens), and seeds are an HMAC of it under the server's key.
+    """
+    get_token(request)  # puts the secret in request.META["CSRF_COOKIE"], as Django keeps it
+    secret = request.META["CSRF_COOKIE"]
+    return secret, request.COOKIES.get(settings.CSRF_COOKIE_NAME) == secret
+
+
+def load(request: HttpRequest) -> VisitorPractice:
+    """The visitor's practice state, their browser's secret included."""
+    return VisitorPractice.load(request.session, browser=browser_secret(request)[0])

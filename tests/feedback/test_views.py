@@ -14,7 +14,7 @@ from lessons.models import WorkedExample
 from quizzes.visitors import SESSION_KEY
 from techtree.models import Concept
 from tests.feedback.conftest import OTHER, ROOT, build_tree, practise
-from tests.quizzes.solving import seed_of
+from tests.quizzes.solving import seed_of, visitor_seed_of
 
 pytestmark = pytest.mark.usefixtures("empty_cache")
 
@@ -149,9 +149,10 @@ def test_no_practice_seed_in_the_page_and_the_server_stores_it(client, practised
     assert Report.objects.get().seed == seed
 
 
-def test_a_visitor_reports_a_problem_with_their_session_seed(client, problem):
-    page(client)  # a visitor's seeds are drawn and kept in their session
-    seed = int(client.session[SESSION_KEY]["seeds"][str(problem.pk)])
+def test_a_visitor_reports_a_problem_with_the_seed_they_see(client, problem):
+    page(client)  # a visitor who only reads: their browser's seeds, nothing kept
+    assert SESSION_KEY not in client.session
+    seed = visitor_seed_of(client, problem)
     response = client.post(
         reverse("feedback:report_problem", args=[problem.pk]), {"reason": "unclear"}
     )

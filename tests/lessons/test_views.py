@@ -389,11 +389,11 @@ def test_concept_page_queries_do_not_grow_with_lessons_or_examples(
 ):
     client.get(f"/concepts/{SOFTMAX}/")  # its graph part and lesson are in the shared cache now
     client.get(f"/concepts/{SOFTMAX}/")  # and this visitor's cards (from their second view)
-    # the visitor's session (their practice seeds), the content version (read once) and the
-    # graph part (cache), the rendered lesson with the example rows (cache), the examples
-    # rendered with their report forms (cache), problems, their rendered cards (cache), its
-    # quality
-    with django_assert_num_queries(8):
+    # the content version (read once) and the graph part (cache), the rendered lesson with
+    # the example rows (cache), the examples rendered with their report forms (cache),
+    # problems, their rendered cards (cache), its quality; no session (a visitor who only
+    # reads has none: their numbers are their browser's)
+    with django_assert_num_queries(7):
         assert client.get(f"/concepts/{SOFTMAX}/").status_code == 200
 
 
@@ -401,8 +401,8 @@ def test_concept_page_queries_for_a_learner_do_not_grow(
     client, sized_tree, django_assert_num_queries, django_user_model
 ):
     client.force_login(django_user_model.objects.create_user("ada", password="pw"))
-    client.get(f"/concepts/{SOFTMAX}/")  # the session exists from now on
-    # + user, the learner's problem progress and concept progress
+    client.get(f"/concepts/{SOFTMAX}/")
+    # + their session, user, the learner's problem progress and concept progress
     with django_assert_num_queries(10):
         assert client.get(f"/concepts/{SOFTMAX}/").status_code == 200
 

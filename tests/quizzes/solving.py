@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import uuid
 
+from django.conf import settings
 from django.utils import timezone
 
 from exercises import Exercise as ProblemInstance
 from quizzes import answers, practice_seeds
 from quizzes.models import ConceptProgress, Problem, ProblemProgress
 from quizzes.progress import Feedback, record_attempt
+from quizzes.visitors import VisitorPractice
 from techtree.models import Concept
 
 
@@ -21,6 +23,13 @@ def seed_of(learner, problem: Problem) -> int:
     """The seed of the numbers this learner sees on this problem now."""
     row = ProblemProgress.objects.filter(learner=learner, problem=problem).first()
     return row.seed if row else practice_seeds.learner_seed(learner.pk, problem.pk)
+
+
+def visitor_seed_of(client, problem: Problem) -> int:
+    """The seed of the numbers a visitor (a test client that has seen a page) sees on this
+    problem now, as the site reads it: kept in their session, else their browser's."""
+    browser = client.cookies[settings.CSRF_COOKIE_NAME].value
+    return VisitorPractice.load(client.session, browser=browser).seed(problem.pk)
 
 
 def instance_for(learner, problem: Problem) -> ProblemInstance:

@@ -19,6 +19,7 @@ from quizzes.models import Attempt, ConceptProgress, Problem, ProblemProgress
 from techtree.content import parse_concept
 from techtree.loading import load_concepts
 from techtree.models import Concept
+from tests.quizzes.solving import visitor_seed_of
 
 SLUG = "kit-divergence"
 FILE = """+++
@@ -135,7 +136,7 @@ def test_no_example_url_renders_a_learners_practice_instance(client, learner):
     seed = practice_seeds.learner_seed(learner.pk, problem.pk)
     assert seed > MAX_SEED  # example URLs stop at MAX_SEED: the ranges are disjoint
     assert client.get(f"/concepts/{SLUG}/examples/1/{seed}/").status_code == 404
-    assert practice_seeds.visitor_seed(problem.pk) > MAX_SEED
+    assert practice_seeds.browser_seed("a browser's secret", problem.pk) > MAX_SEED
     assert all(practice_seeds.fresh_seed() > MAX_SEED for _ in range(100))
 
 
@@ -169,14 +170,15 @@ def test_saving_a_template_outside_a_load_places_it(client):
 
 
 @pytest.mark.django_db
-def test_a_visitor_is_graded_on_their_own_seed_kept_in_their_session(client):
+def test_a_visitor_is_graded_on_their_own_seed_then_kept_in_their_session(client):
     concept = load()
     problem = Problem.objects.get(concept=concept)
     client.get(concept.get_absolute_url())
-    seed = client.session["practice_visitor"]["seeds"][str(problem.pk)]
+    seed = visitor_seed_of(client, problem)
     assert seed in practice_seeds.PRACTICE_SEEDS
     instance = problem.instance(seed)
     assert post(client, problem, instance.expected)["correct"] is True
+    assert client.session["practice_visitor"]["seeds"][str(problem.pk)] == seed
     assert not Attempt.objects.exists()
 
 

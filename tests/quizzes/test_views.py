@@ -24,6 +24,7 @@ from tests.quizzes.solving import (
     master,
     one_per_difficulty,
     right_answer,
+    visitor_seed_of,
     wrong_answer,
 )
 
@@ -195,9 +196,8 @@ def test_a_visitor_is_graded_not_stored_and_invited_to_log_in(client, demo_tree)
     page = client.get(SOFTMAX_URL).content.decode()
     assert "data-invitation" in page and "graded but not saved" in page
     assert f'href="/accounts/login/?next={SOFTMAX_URL}%23practice"' in page
-    # The visitor's own seed, drawn on their first view and kept in their session (never in
-    # the page).
-    instance = argmax.instance(client.session["practice_visitor"]["seeds"][str(argmax.pk)])
+    # The visitor's own seed, their browser's (never in the page), kept once they answer.
+    instance = argmax.instance(visitor_seed_of(client, argmax))
     data = post_answer(client, argmax, instance.expected).json()
     assert data["correct"] is True and data["stored"] is False
     assert "Not saved:" in data["html"] and "/accounts/signup/?next=" in data["html"]

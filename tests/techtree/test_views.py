@@ -187,11 +187,11 @@ def test_concept_page_queries_do_not_grow_with_the_tree(
     slug = "logit-evolution"  # the deepest demo concept, in a tree of either size
     client.get(f"/concepts/{slug}/")  # its graph part and lesson are in the shared cache now
     client.get(f"/concepts/{slug}/")  # and this visitor's practice cards (from their 2nd view)
-    # the visitor's session (their practice seeds), the content version (read once) and the
-    # graph part (cache), the rendered lesson with the example rows (cache), the examples
-    # rendered with their report forms (cache), problems, their rendered cards (cache), its
-    # quality
-    with django_assert_num_queries(8):
+    # the content version (read once) and the graph part (cache), the rendered lesson with
+    # the example rows (cache), the examples rendered with their report forms (cache),
+    # problems, their rendered cards (cache), its quality; no session (a visitor who only
+    # reads has none: their numbers are their browser's)
+    with django_assert_num_queries(7):
         assert client.get(f"/concepts/{slug}/").status_code == 200
 
 
@@ -201,9 +201,9 @@ def test_concept_page_queries_for_a_learner_do_not_grow(
     learner = django_user_model.objects.create_user("ada", password="pw")
     client.force_login(learner)
     slug = "logit-evolution"  # the deepest demo concept, in a tree of either size
-    client.get(f"/concepts/{slug}/")  # the session exists from now on
-    # + user, the learner's problem progress and concept progress (the quality query also
-    # reads their rating and whether they practised)
+    client.get(f"/concepts/{slug}/")
+    # + their session, user, the learner's problem progress and concept progress (the
+    # quality query also reads their rating and whether they practised)
     with django_assert_num_queries(10):
         assert client.get(f"/concepts/{slug}/").status_code == 200
 
