@@ -21,7 +21,7 @@ def concept_section(request: HttpRequest, view: Any) -> dict[str, Any]:
     from the shared cache, with this response's CSRF token and submission ids."""
     learner = request.user if request.user.is_authenticated else None
     visitor, returning = None, True
-    if learner is None:
+    if learner is None:  # their numbers are their browser's: nothing is written here
         browser, returning = browser_secret(request)
         visitor = VisitorPractice.load(request.session, browser=browser)
     practice = practice_view(
@@ -35,16 +35,13 @@ def concept_section(request: HttpRequest, view: Any) -> dict[str, Any]:
     # A locked concept lists its problems' titles only. A browser that came without its
     # CSRF cookie has new numbers: its cards are cached from its next view on, so visitors
     # who never come back (or a flood of cookieless requests) add nothing to the shared cache.
-    first_view = visitor is not None and (visitor.changed or not returning)
-    if not practice.locked and not first_view:
+    if not practice.locked and returning:
         fragments.render_cards(
             practice.cards,
             request=request,
             csrf_token=get_token(request),
             version=request_version(request),
         )
-    if visitor is not None and visitor.changed:  # seeds drawn for a browser without a secret
-        visitor.save(request.session)
     return {"practice": practice}
 
 
