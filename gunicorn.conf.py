@@ -67,17 +67,32 @@ accesslog = os.environ.get("ACCESS_LOG", "-")
 _task_worker = None
 
 
+# Housekeeping (`manage.py housekeeping`: expired sessions, old finished tasks' results) runs
+# in a process of its own, started and stopped as the task worker is: once at start, then
+# every HOUSEKEEPING_HOURS; 0 leaves it to cron.
+_housekeeper = None
+
+
 def when_ready(server) -> None:
-    global _task_worker
+    global _task_worker, _housekeeper
     if os.environ.get("TASK_WORKER", "1") == "1":
         _task_worker = subprocess.Popen(
             [sys.executable, "manage.py", "db_worker", "--interval", "1"],
             cwd=Path(__file__).resolve().parent,
         )
         server.log.info("Started the task worker (pid %s)", _task_worker.pid)
+    hours = os.environ.get("HOUSEKEEPING_HOURS", "24")
+    if float(hours) > 0:
+        _housekeeper = subprocess.Popen(
+            [sys.executable, "manage.py", "housekeeping", "--every", hours, "--verbosity", "0"],
+            cwd=Path(__file__).resolve().parent,
+        )
+        server.log.info("Started housekeeping every %s hours (pid %s)", hours, _housekeeper.pid)
 
 
 def on_exit(server) -> None:
+    if _housekeeper and _housekeeper.poll() is None:
+        _housekeeper.terminate()
     if _task_worker and _task_worker.poll() is None:
         _task_worker.terminate()  # db_worker stops after its current task
         try:

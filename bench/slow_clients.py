@@ -68,6 +68,7 @@ def server_env(workdir: Path, port: int) -> dict[str, str]:
         "PORT": str(port),
         "WORKERS": "3",
         "ACCESS_LOG": str(workdir / "access.log"),
+        "HOUSEKEEPING_HOURS": "0",  # no cleanup process starting beside the measured pages
     }
 
 

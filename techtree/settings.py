@@ -168,6 +168,9 @@ SESSION_ENGINE = (
 # Background work (a whole-tree figure refresh) is queued in the database and run by
 # `manage.py db_worker` (make serve starts one); every server and worker sees the same queue.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# `manage.py housekeeping` deletes finished tasks' results older than this (and expired
+# sessions); `make serve` runs it at start and every HOUSEKEEPING_HOURS (gunicorn.conf.py).
+TASK_RESULTS_DAYS = int(os.environ.get("TASK_RESULTS_DAYS", "14"))
 # An edge change refreshes, in the request, the figures of the concepts it touches: itself,
 # everything after its head and everything behind those. Past this many concepts the whole
 # tree is refreshed in the background instead, and pages say the figures are being refreshed.

@@ -1,0 +1,104 @@
+"""`manage.py housekeeping` deletes expired sessions and old finished tasks' results, and
+`make serve`'s gunicorn runs it beside its workers."""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+import sqlite3
+import subprocess
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.contrib.sessions.backends.db import SessionStore
+from django.contrib.sessions.models import Session
+from django.core.management import call_command
+from django.utils import timezone
+from django_tasks import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
+
+from techtree.tasks import refresh_map_layout
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def session(expires_in: timedelta) -> str:
+    store = SessionStore()
+    store["kept"] = True
+    store.create()
+    Session.objects.filter(pk=store.session_key).update(expire_date=timezone.now() + expires_in)
+    return store.session_key
+
+
+def finished_task(days_ago: int | None) -> str:
+    """A task result: finished that many days ago, or still waiting (None)."""
+    result = refresh_map_layout.enqueue()
+    if days_ago is not None:
+        DBTaskResult.objects.filter(pk=result.id).update(
+            status=TaskResultStatus.SUCCESSFUL, finished_at=timezone.now() - timedelta(days_ago)
+        )
+    return str(result.id)
+
+
+def task_ids() -> set[str]:
+    return {str(pk) for pk in DBTaskResult.objects.values_list("pk", flat=True)}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_deletes_expired_sessions_and_old_finished_tasks(settings):
+    settings.TASK_RESULTS_DAYS = 14
+    expired, live = session(timedelta(minutes=-1)), session(timedelta(days=1))
+    old, recent, waiting = finished_task(30), finished_task(1), finished_task(None)
+    assert set(Session.objects.values_list("pk", flat=True)) == {expired, live}
+    assert task_ids() == {old, recent, waiting}
+    call_command("housekeeping", verbosity=0)
+    assert set(Session.objects.values_list("pk", flat=True)) == {live}
+    assert task_ids() == {recent, waiting}
+
+
+class Server:
+    log = logging.getLogger("test-gunicorn")
+
+
+EXPIRED = """
+from datetime import timedelta
+from django.contrib.sessions.backends.db import SessionStore
+from django.contrib.sessions.models import Session
+from django.utils import timezone
+store = SessionStore(); store["x"] = 1; store.create()
+Session.objects.update(expire_date=timezone.now() - timedelta(minutes=1))
+"""
+
+
+def test_gunicorn_runs_housekeeping_beside_its_workers(tmp_path, monkeypatch):
+    database = tmp_path / "housekeeping.sqlite3"
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{database}")
+    monkeypatch.setenv("DEBUG", "0")
+    monkeypatch.setenv("SECRET_KEY", "test-only")
+    monkeypatch.setenv("TASK_WORKER", "0")
+    monkeypatch.setenv("HOUSEKEEPING_HOURS", "24")
+    monkeypatch.delenv("DJANGO_SETTINGS_MODULE", raising=False)
+    for command in (["migrate", "--noinput"], ["shell", "-c", EXPIRED]):
+        subprocess.run([sys.executable, "manage.py", *command], cwd=ROOT, check=True)
+
+    def sessions() -> int:
+        with sqlite3.connect(database) as db:
+            return db.execute("SELECT count(*) FROM django_session").fetchone()[0]
+
+    assert sessions() == 1
+    spec = importlib.util.spec_from_file_location("gunicorn_conf", ROOT / "gunicorn.conf.py")
+    conf = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(conf)
+    conf.when_ready(Server())
+    try:
+        deadline = time.monotonic() + 90
+        while sessions() and time.monotonic() < deadline:
+            time.sleep(0.5)
+        assert sessions() == 0
+        assert conf._housekeeper.poll() is None  # waiting for its next run
+    finally:
+        conf.on_exit(Server())
+    conf._housekeeper.wait(10)  # stopped with the server
