@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib.util
 import logging
+import select
 import sqlite3
 import subprocess
 import sys
@@ -102,3 +103,34 @@ def test_gunicorn_runs_housekeeping_beside_its_workers(tmp_path, monkeypatch):
     finally:
         conf.on_exit(Server())
     conf._housekeeper.wait(10)  # stopped with the server
+
+
+def running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0]
+    except FileNotFoundError:
+        return False
+    return state != "Z"  # a zombie has ended, whoever reaps it
+
+
+def test_the_housekeeper_ends_with_the_process_that_started_it(tmp_path, monkeypatch):
+    # A gunicorn arbiter killed outright (no on_exit) must not leave it sleeping for a day.
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'orphan.sqlite3'}")
+    monkeypatch.delenv("DJANGO_SETTINGS_MODULE", raising=False)
+    subprocess.run([sys.executable, "manage.py", "migrate"], cwd=ROOT, check=True)
+    command = f"{sys.executable} manage.py housekeeping --every 24 & echo $!; wait"
+    parent = subprocess.Popen(
+        ["sh", "-c", command], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    pid = int(parent.stdout.readline())
+    deadline, first_run_done = time.monotonic() + 60, False
+    while not first_run_done and time.monotonic() < deadline:
+        ready, _, _ = select.select([parent.stdout], [], [], deadline - time.monotonic())
+        first_run_done = bool(ready) and "Deleted 0 task result(s)" in parent.stdout.readline()
+    assert first_run_done and running(pid)
+    parent.kill()
+    parent.wait()
+    deadline = time.monotonic() + 30
+    while running(pid) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert not running(pid)

@@ -6,6 +6,7 @@ task's result row; both tables would only grow. `make serve`'s gunicorn runs thi
 run it at once, as each run only deletes rows that are past their use.
 """
 
+import os
 import time
 
 from django.conf import settings
@@ -19,10 +20,14 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser) -> None:
         parser.add_argument(
-            "--every", type=float, default=0, help="hours between runs (default: run once)"
+            "--every",
+            type=float,
+            default=0,
+            help="hours between runs, until the process that started it ends (default: once)",
         )
 
     def handle(self, *args, every: float, verbosity: int, **options) -> None:
+        parent = os.getppid()
         while True:
             call_command("clearsessions")
             call_command(
@@ -34,4 +39,8 @@ class Command(BaseCommand):
             if every <= 0:
                 return
             connections.close_all()  # none held open while it sleeps
-            time.sleep(every * 3600)
+            deadline = time.monotonic() + every * 3600
+            while time.monotonic() < deadline:
+                if os.getppid() != parent:  # the server that started it is gone, even killed
+                    return
+                time.sleep(min(5.0, max(0.0, deadline - time.monotonic())))
