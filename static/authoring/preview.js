@@ -55,6 +55,7 @@ function start(panel) {
     }
   });
   panel.querySelector("[data-preview-button]").addEventListener("click", refresh);
+  panel.dataset.previewReady = "true"; // listening: typing now previews (tests wait for it)
 }
 
 const panel = document.querySelector("[data-template-preview]");

@@ -70,6 +70,10 @@ def test_an_author_writes_previews_validates_and_publishes_a_template(
     expect(page.locator("#id_concept")).to_have_value(str(concept.pk))
 
     # The live preview follows the unsaved text: three seeds, each solved, typeset by KaTeX.
+    # (Typed once its script listens: on a busy machine the module may run after the load.)
+    expect(page.locator("[data-template-preview]")).to_have_attribute(
+        "data-preview-ready", "true", timeout=WAIT
+    )
     page.fill("textarea[name=spec]", VALID)
     cases = page.locator("[data-preview-output] [data-preview-seed]")
     expect(cases).to_have_count(3, timeout=WAIT)
