@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import importlib.util
-import logging
 import select
 import sqlite3
 import subprocess
@@ -22,8 +20,7 @@ from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from techtree.tasks import refresh_map_layout
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.techtree.gunicorn_hooks import ROOT, Server, gunicorn_conf, serve_env
 
 
 def session(expires_in: timedelta) -> str:
@@ -60,10 +57,6 @@ def test_it_deletes_expired_sessions_and_old_finished_tasks(settings):
     assert task_ids() == {recent, waiting}
 
 
-class Server:
-    log = logging.getLogger("test-gunicorn")
-
-
 EXPIRED = """
 from datetime import timedelta
 from django.contrib.sessions.backends.db import SessionStore
@@ -76,12 +69,7 @@ Session.objects.update(expire_date=timezone.now() - timedelta(minutes=1))
 
 def test_gunicorn_runs_housekeeping_beside_its_workers(tmp_path, monkeypatch):
     database = tmp_path / "housekeeping.sqlite3"
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{database}")
-    monkeypatch.setenv("DEBUG", "0")
-    monkeypatch.setenv("SECRET_KEY", "test-only")
-    monkeypatch.setenv("TASK_WORKER", "0")
-    monkeypatch.setenv("HOUSEKEEPING_HOURS", "24")
-    monkeypatch.delenv("DJANGO_SETTINGS_MODULE", raising=False)
+    serve_env(monkeypatch, database, TASK_WORKER="0", HOUSEKEEPING_HOURS="24")
     for command in (["migrate", "--noinput"], ["shell", "-c", EXPIRED]):
         subprocess.run([sys.executable, "manage.py", *command], cwd=ROOT, check=True)
 
@@ -90,9 +78,7 @@ def test_gunicorn_runs_housekeeping_beside_its_workers(tmp_path, monkeypatch):
             return db.execute("SELECT count(*) FROM django_session").fetchone()[0]
 
     assert sessions() == 1
-    spec = importlib.util.spec_from_file_location("gunicorn_conf", ROOT / "gunicorn.conf.py")
-    conf = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(conf)
+    conf = gunicorn_conf()
     conf.when_ready(Server())
     try:
         deadline = time.monotonic() + 90

@@ -1,16 +1,13 @@
 """`make serve`'s gunicorn starts the task worker (manage.py db_worker), which runs a queued
 whole-tree figure refresh from the database queue, and stops it on exit."""
 
-import importlib.util
-import logging
 import os
 import sqlite3
 import subprocess
 import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.techtree.gunicorn_hooks import ROOT, Server, gunicorn_conf, serve_env
 
 QUEUE = """
 from techtree.loading import load_synthetic_tree
@@ -22,17 +19,9 @@ services.queue_figure_refresh()
 """
 
 
-class Server:
-    log = logging.getLogger("test-gunicorn")
-
-
 def test_gunicorns_task_worker_runs_a_queued_refresh(tmp_path, monkeypatch):
     database = tmp_path / "worker.sqlite3"
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{database}")
-    monkeypatch.setenv("DEBUG", "0")
-    monkeypatch.setenv("SECRET_KEY", "test-only")
-    monkeypatch.setenv("TASK_WORKER", "1")
-    monkeypatch.delenv("DJANGO_SETTINGS_MODULE", raising=False)
+    serve_env(monkeypatch, database, TASK_WORKER="1", HOUSEKEEPING_HOURS="0")
     manage = [sys.executable, "manage.py"]
     for command in (["migrate", "--noinput"], ["createcachetable"], ["shell", "-c", QUEUE]):
         subprocess.run([*manage, *command], cwd=ROOT, check=True, capture_output=True)
@@ -45,9 +34,7 @@ def test_gunicorns_task_worker_runs_a_queued_refresh(tmp_path, monkeypatch):
             return refresh.fetchone(), unplaced.fetchone()[0], task.fetchone()[0]
 
     assert state() == ((None, 0, 0), 60, "READY")
-    spec = importlib.util.spec_from_file_location("gunicorn_conf", ROOT / "gunicorn.conf.py")
-    conf = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(conf)
+    conf = gunicorn_conf()
     conf.when_ready(Server())
     try:
         deadline = time.monotonic() + 90
