@@ -11,16 +11,11 @@ from django.http import HttpRequest
 from feedback import selectors
 from techtree.extensions import BrowseOrder
 
-TEMPLATE = "feedback/_quality.html"
-
 
 def concept_section(request: HttpRequest, view: Any) -> dict[str, Any]:
-    """The concept's quality grade and the learner's rating form; the report form's parts."""
+    """The concept's quality grade and the learner's rating form (`feedback/_quality.html`)."""
     learner = request.user if request.user.is_authenticated else None
-    return {
-        "quality": selectors.quality_view(view.concept, learner=learner),
-        "quality_template": TEMPLATE,
-    }
+    return {"quality": selectors.quality_view(view.concept, learner=learner)}
 
 
 class BestRatedFirst:

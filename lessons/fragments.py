@@ -3,8 +3,8 @@
 An example's numbers follow from its seed, and that seed is public (it is in the example's
 link: a visitor sees seed 1, a learner their own), so the rendered example, with its numbers,
 steps, links and "Report a problem" form, is the same for every reader with that seed but
-for the form's CSRF token and way back, kept as marks (`techtree.marks`) and filled in per
-response. The concept page reads all its examples from the shared cache in one round trip
+for the form's CSRF token and way back, kept as marks (`techtree.marks`) that the page fills
+in per response. The concept page reads all its examples from the shared cache in one round trip
 and builds and renders only the missing ones: nine examples with their forms took about
 4 ms of the softmax page's template time per request, reading them back takes a fraction.
 Practice cards, whose seeds are secret, are cached by `quizzes.fragments` under a keyed
@@ -18,7 +18,6 @@ from functools import partial
 from typing import Any
 
 from django.http import HttpRequest
-from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 
@@ -44,8 +43,9 @@ def render_example(shown: Any, *, request: HttpRequest) -> str:
 
 
 def examples_html(shown: list, *, request: HttpRequest, version: str) -> SafeString:
-    """The concept page's worked examples in order, with this response's CSRF token and
-    address: one read of the shared cache, the missing ones rendered and kept."""
+    """The concept page's worked examples in order, with marks for the CSRF token and address
+    (the page fills them in): one read of the shared cache, the missing ones rendered and
+    kept."""
     if not shown:
         return mark_safe("")
     names = [example_name(example.row, example.seed) for example in shown]
@@ -56,6 +56,4 @@ def examples_html(shown: list, *, request: HttpRequest, version: str) -> SafeStr
         },
         version=version,
     )
-    html = "".join(found[name] for name in names)
-    filled = marks.fill(html, csrf_token=get_token(request), address=request.get_full_path())
-    return mark_safe(filled)  # rendered by our own template, escaped there
+    return mark_safe("".join(found[name] for name in names))  # our own template escaped it

@@ -9,7 +9,8 @@ class PlacementConfig(AppConfig):
         from placement.pages import concept_section
         from techtree.extensions import register_concept_section
 
-        register_concept_section(concept_section)
+        # Its link shows in the practice section, a reader part of the page.
+        register_concept_section(concept_section, reader=True)
 
         from placement.pages import dashboard_section
         from quizzes.hooks import register_dashboard_section

@@ -16,14 +16,15 @@ class QuizzesConfig(AppConfig):
 
         register_placer(place_problems)
 
-        from quizzes.pages import concept_section, learner_concepts, tree_status
+        from quizzes.pages import concept_section, learner_concepts, practice_link, tree_status
         from techtree.extensions import (
             register_concept_section,
             register_learner_concepts,
             register_tree_status,
         )
 
-        register_concept_section(concept_section)
+        register_concept_section(concept_section, reader=True)
+        register_concept_section(practice_link)
         register_tree_status(tree_status)
         register_learner_concepts(learner_concepts)
 

@@ -7,8 +7,8 @@ from where the reader stands on it (hints and solution shown, solved, attempts, 
 not), so that is part of the name; a card showing feedback (after an answer posted without
 JavaScript) is rendered afresh. The cached HTML is the card and its "Report a problem" form
 (`quizzes/_card.html`). What is the reader's own in every response is left as a mark and
-filled in per request (`techtree.marks`): the CSRF token, the page's address, and the card's
-submission id, a comment like the token's mark.
+filled in per request: the CSRF token and the page's address by the page
+(`techtree.marks`), the card's submission id, a comment like the token's mark, here.
 """
 
 from __future__ import annotations
@@ -52,15 +52,15 @@ def render_card(card: Any, *, signed_in: bool, request: HttpRequest) -> str:
     return render_to_string(TEMPLATE, context, request=request)
 
 
-def fill(html: str, *, csrf_token: str, submission: Any, address: str) -> str:
-    """A cached card with this response's CSRF token, page address and submission id."""
-    html = html.replace(SUBMISSION_MARK, conditional_escape(str(submission)))
-    return marks.fill(html, csrf_token=csrf_token, address=address)
+def fill(html: str, *, submission: Any) -> str:
+    """A cached card with its submission id for this response."""
+    return html.replace(SUBMISSION_MARK, conditional_escape(str(submission)))
 
 
-def render_cards(cards: list, *, request: HttpRequest, csrf_token: str, version: str) -> None:
+def render_cards(cards: list, *, request: HttpRequest, version: str) -> None:
     """Give each card without feedback its HTML (`card.html`) from the shared cache, in one
-    read; missing ones are rendered and kept."""
+    read, with marks for the CSRF token and address that the page fills in; missing ones are
+    rendered and kept."""
     signed_in = request.user.is_authenticated
     names = [card_name(card, signed_in=signed_in) for card in cards]
     found = cached_fragments(
@@ -71,10 +71,7 @@ def render_cards(cards: list, *, request: HttpRequest, csrf_token: str, version:
         },
         version=version,
     )
-    address = request.get_full_path()
     for card, name in zip(cards, names, strict=True):
         if name is not None:
-            html = fill(
-                found[name], csrf_token=csrf_token, submission=card.submission, address=address
-            )
+            html = fill(found[name], submission=card.submission)
             card.html = mark_safe(html)  # rendered by our own template, escaped there

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from django.middleware.csrf import get_token
 
 from quizzes import fragments
 from quizzes.mastery import STATUS_MEANING
@@ -18,7 +17,7 @@ from techtree.versions import request_version
 
 def concept_section(request: HttpRequest, view: Any) -> dict[str, Any]:
     """The concept's practice problems, for a learner or for a visitor: each card rendered
-    from the shared cache, with this response's CSRF token and submission ids."""
+    from the shared cache, with this response's submission ids."""
     learner = request.user if request.user.is_authenticated else None
     visitor, returning = None, True
     if learner is None:  # their numbers are their browser's: nothing is written here
@@ -36,13 +35,14 @@ def concept_section(request: HttpRequest, view: Any) -> dict[str, Any]:
     # CSRF cookie has new numbers: its cards are cached from its next view on, so visitors
     # who never come back (or a flood of cookieless requests) add nothing to the shared cache.
     if not practice.locked and returning:
-        fragments.render_cards(
-            practice.cards,
-            request=request,
-            csrf_token=get_token(request),
-            version=request_version(request),
-        )
+        fragments.render_cards(practice.cards, request=request, version=request_version(request))
     return {"practice": practice}
+
+
+def practice_link(request: HttpRequest, view: Any) -> dict[str, Any]:
+    """Every concept page has a practice section (a reader part, `concept_section`): the
+    lesson's contents and its "Start here" link to it, the same for every reader."""
+    return {"practice_section": True}
 
 
 def tree_status(learner, concept_ids: list[int], edges: list[tuple[int, int]]) -> tuple:

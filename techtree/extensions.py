@@ -6,7 +6,11 @@ registers its content loader with ``techtree.loading``); the tree's views and ad
 read these lists, so the tree works, with less on its pages, without them.
 
 - A concept section is ``section(request, view) -> dict``: context for the concept page
-  (e.g. ``{"lesson": ...}``), computed from the request and the tree's ``ConceptView``.
+  (e.g. ``{"lesson": ...}``), computed from the request and the tree's ``ConceptView``. A
+  reader's section (``reader=True``) gives what differs from one visitor to the next (their
+  practice numbers, the ratings so far), read only inside the page's reader parts
+  (``{% reader_part %}``): a visitor's page is kept in the shared cache without it, and it
+  runs on every request to fill those parts in.
 - A tree status is ``status(learner, concept_ids, edges) -> (status_by_id, legend)`` for a
   signed-in learner: the map's colours and their legend. The last one registered (the
   highest app, which may build on those below it) is used.
@@ -27,6 +31,7 @@ ConceptSection = Callable[[Any, Any], dict[str, Any]]
 TreeStatus = Callable[[Any, list[int], list[tuple[int, int]]], tuple[dict, list]]
 
 _concept_sections: list[ConceptSection] = []
+_reader_sections: list[ConceptSection] = []
 _tree_statuses: list[TreeStatus] = []
 _concept_inlines: list[type] = []
 _learner_concepts: list[Callable[[Any], Iterable[int]]] = []
@@ -42,14 +47,20 @@ class BrowseOrder:
     apply: Callable[[Any], Any]
 
 
-def register_concept_section(section: ConceptSection) -> None:
-    """Add context to every concept page (called once per page view, in order of apps)."""
+def register_concept_section(section: ConceptSection, *, reader: bool = False) -> None:
+    """Add context to every concept page (called once per page view, in order of apps);
+    ``reader``: it is the reader's own, read only by the page's reader parts."""
     if section not in _concept_sections:
         _concept_sections.append(section)
+        if reader:
+            _reader_sections.append(section)
 
 
-def concept_sections() -> tuple[ConceptSection, ...]:
-    return tuple(_concept_sections)
+def concept_sections(*, reader: bool | None = None) -> tuple[ConceptSection, ...]:
+    """Every section in order, or only the reader's (``reader=True``) or only the others."""
+    if reader is None:
+        return tuple(_concept_sections)
+    return tuple(s for s in _concept_sections if (s in _reader_sections) == reader)
 
 
 def register_tree_status(status: TreeStatus) -> None:

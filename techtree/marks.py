@@ -3,22 +3,29 @@
 A fragment such as a practice card or a worked example with its "Report a problem" form is
 the same for every reader but for a few values: the response's CSRF token and the page's
 address (the report form's way back). The cached HTML holds a mark in their place, filled in
-per response: the token as a comment, which neither an escaped value nor sanitised Markdown
-can produce, and the address (escaped where it stands, inside an attribute) as a word
-derived from SECRET_KEY, which no author can write into a title.
+once per page (`fill_page`): the token as a comment, which neither an escaped value nor
+sanitised Markdown can produce, and the address (escaped where it stands, inside an
+attribute) as a word derived from SECRET_KEY, which no author can write into a title.
+
+A whole page kept for every visitor (the concept page) marks its reader parts the same way,
+as comments naming the template that renders each (`reader_part`), rendered per request.
 """
 
 from __future__ import annotations
 
 import functools
+import re
 from types import SimpleNamespace
 
 from django.conf import settings
+from django.middleware.csrf import get_token
 from django.utils.crypto import salted_hmac
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 
 CSRF_TOKEN = mark_safe("<!--csrf-token-->")
+KEPT_PAGE = "kept_page"  # in a template's context: reader parts are left as marks
+_READER_PART = re.compile(r"<!--reader-part:([\w./-]+)-->")
 
 
 def address_mark() -> str:
@@ -49,3 +56,23 @@ def fill(html: str, *, csrf_token: str, address: str) -> str:
     return html.replace(CSRF_TOKEN, conditional_escape(csrf_token)).replace(
         address_mark(), conditional_escape(address)
     )
+
+
+def fill_page(html: str, request) -> str:
+    """A page with this response's CSRF token (asked for only where a form needs it) and
+    address in place of the marks its fragments hold."""
+    token = get_token(request) if CSRF_TOKEN in html else ""
+    return fill(html, csrf_token=token, address=request.get_full_path())
+
+
+def reader_part(template_name: str) -> str:
+    """The mark of a reader part, rendered per request by ``template_name``."""
+    mark = mark_safe(f"<!--reader-part:{template_name}-->")
+    if not _READER_PART.fullmatch(mark):
+        raise ValueError(f"not a template name for a reader part: {template_name!r}")
+    return mark
+
+
+def page_pieces(html: str) -> list[str]:
+    """A page cut at its reader parts: text, then a part's template name and text in turn."""
+    return _READER_PART.split(html)

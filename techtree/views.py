@@ -3,6 +3,7 @@
 import dataclasses
 import re
 
+from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -10,7 +11,7 @@ from django.templatetags.static import static
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from techtree import extensions, graph, selectors, tree_map, versions
+from techtree import extensions, graph, marks, selectors, tree_map, versions
 from techtree.forms import BrowseFilterForm
 from techtree.models import Concept
 
@@ -141,7 +142,8 @@ def concept(request: HttpRequest, slug: str) -> HttpResponse:
     The graph part (neighbours, figures, load and learning path, rendered) and the concept's
     core concepts and symbols are the same for every learner, so they are built once per
     content version and read from the shared cache (one read of the version per request); the
-    lesson, the practice and whatever else is the learner's own are added per request.
+    lesson, the practice and whatever else is the learner's own are added per request. A
+    visitor's page is kept whole (`visitor_page`).
     """
     audience = "staff" if request.user.is_staff else "public"
     try:
@@ -159,9 +161,47 @@ def concept(request: HttpRequest, slug: str) -> HttpResponse:
         "graph_html": mark_safe(graph_html),  # rendered by our own template, escaped there
         "facts_html": mark_safe(facts_html),  # likewise
     }
-    for section in extensions.concept_sections():  # the lesson, practice, ... (apps above)
+    if kept_for_visitors(request, view):
+        html = visitor_page(request, view, context)
+    else:
+        for section in extensions.concept_sections():  # the lesson, practice, ... (apps above)
+            context.update(section(request, view))
+        html = render_to_string("techtree/concept.html", context, request=request)
+    return HttpResponse(marks.fill_page(html, request))
+
+
+def kept_for_visitors(request: HttpRequest, view) -> bool:
+    """A visitor at the page's own address (no query) with no message waiting: the page is
+    the same for every such visitor but for its reader parts."""
+    return (
+        not request.user.is_authenticated
+        and request.get_full_path() == view.concept.get_absolute_url()
+        and not len(messages.get_messages(request))
+    )
+
+
+def visitor_page(request: HttpRequest, view, context: dict) -> str:
+    """The page every visitor sees, kept in the shared cache per content version with its
+    reader parts (practice, ratings) as marks, each rendered per request from the reader's
+    sections. The rest (lesson, examples, visualizer, figures) took about two thirds of the
+    softmax page's time when rendered per request."""
+
+    def build() -> list[str]:
+        shared = {**context, marks.KEPT_PAGE: True, "csrf_token": marks.CSRF_TOKEN}
+        for section in extensions.concept_sections(reader=False):
+            shared.update(section(request, view))
+        return marks.page_pieces(render_to_string("techtree/concept.html", shared, request=request))
+
+    pieces = versions.cached_fragment(
+        f"visitor-page:{view.concept.slug}:{marks.tag()}",
+        build,
+        version=versions.request_version(request),
+    )
+    for section in extensions.concept_sections(reader=True):
         context.update(section(request, view))
-    return render(request, "techtree/concept.html", context)
+    page = list(pieces)
+    page[1::2] = (render_to_string(name, context, request=request) for name in pieces[1::2])
+    return "".join(page)
 
 
 def concept_graph(

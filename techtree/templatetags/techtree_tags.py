@@ -2,13 +2,33 @@
 
 from django import template
 from django.template.defaultfilters import floatformat
+from django.template.loader_tags import IncludeNode
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
+from techtree import marks
 from techtree.markup import render_inline
 from techtree.palette import domain_index
 
 register = template.Library()
+
+
+class ReaderPartNode(IncludeNode):
+    def render(self, context) -> str:
+        if context.get(marks.KEPT_PAGE):
+            return marks.reader_part(self.template.resolve(context))
+        return super().render(context)
+
+
+@register.tag
+def reader_part(parser, token) -> ReaderPartNode:
+    """``{% reader_part "app/_part.html" %}``: include a part that is the reader's own
+    (practice, ratings). A page kept for every visitor holds a mark there instead, and the
+    part is rendered per request with the reader's sections (``techtree.extensions``)."""
+    bits = token.split_contents()
+    if len(bits) != 2:
+        raise template.TemplateSyntaxError(f"{bits[0]} takes one template name")
+    return ReaderPartNode(parser.compile_filter(bits[1]))
 
 
 @register.filter

@@ -49,16 +49,16 @@ def test_a_second_view_builds_no_example_and_shows_the_same(client, demo_tree, b
     assert second.count("Numbers from seed 1<") == len(orders)
 
 
-def test_a_second_view_reads_the_lesson_and_the_examples_in_two_reads(
+def test_a_second_view_reads_the_lesson_and_the_examples_in_one_read(
     client, demo_tree, django_assert_num_queries
 ):
     client.get(PAGE)
     client.get(PAGE)  # a visitor's cards are cached from their second view
-    # the content version, the graph part (cache), the lesson with the example rows (one
-    # cache read), the examples rendered with their report forms (one cache read), the
-    # problems, their rendered cards (one cache read), the quality; no session: a visitor
-    # who only reads has none
-    with django_assert_num_queries(7):
+    # the content version, the graph part (cache), the page every visitor sees, lesson and
+    # examples with their report forms included (one cache read), the problems, their
+    # rendered cards (one cache read), the quality; no session: a visitor who only reads has
+    # none
+    with django_assert_num_queries(6):
         assert client.get(PAGE).status_code == 200
 
 

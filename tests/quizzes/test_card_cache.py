@@ -86,10 +86,9 @@ def test_a_cached_card_is_the_card_rendered_afresh(demo_tree, rf):
                     card, signed_in=user.is_authenticated, request=request
                 )
                 assert "Tok3n" not in marked and "tree" not in marked
-                cached = fragments.fill(
-                    marked,
+                cached = marks.fill(  # the page fills the token and the address
+                    fragments.fill(marked, submission=card.submission),
                     csrf_token="Tok3n",
-                    submission=card.submission,
                     address=request.get_full_path(),
                 )
                 assert cached == fresh
