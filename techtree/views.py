@@ -8,6 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.templatetags.static import static
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
@@ -145,6 +146,18 @@ def concept(request: HttpRequest, slug: str) -> HttpResponse:
     lesson, the practice and whatever else is the learner's own are added per request. A
     visitor's page is kept whole (`visitor_page`).
     """
+    if kept_for_visitors(request, slug):
+        html = visitor_page(request, slug)
+    else:
+        view, context = concept_context(request, slug)
+        for section in extensions.concept_sections():  # the lesson, practice, ... (apps above)
+            context.update(section(request, view))
+        html = render_to_string("techtree/concept.html", context, request=request)
+    return HttpResponse(marks.fill_page(html, request))
+
+
+def concept_context(request: HttpRequest, slug: str) -> tuple[selectors.ConceptView, dict]:
+    """The concept's view and the page's context for its graph part, from the shared cache."""
     audience = "staff" if request.user.is_staff else "public"
     try:
         view, graph_html, facts_html = versions.cached_fragment(
@@ -154,49 +167,44 @@ def concept(request: HttpRequest, slug: str) -> HttpResponse:
         )
     except Concept.DoesNotExist:
         raise Http404(f"No concept called “{slug}”.") from None
-    context = {
+    return view, {
         "view": view,
         "concept": view.concept,
         "definitions": graph.FIGURE_DEFINITIONS,
         "graph_html": mark_safe(graph_html),  # rendered by our own template, escaped there
         "facts_html": mark_safe(facts_html),  # likewise
     }
-    if kept_for_visitors(request, view):
-        html = visitor_page(request, view, context)
-    else:
-        for section in extensions.concept_sections():  # the lesson, practice, ... (apps above)
-            context.update(section(request, view))
-        html = render_to_string("techtree/concept.html", context, request=request)
-    return HttpResponse(marks.fill_page(html, request))
 
 
-def kept_for_visitors(request: HttpRequest, view) -> bool:
+def kept_for_visitors(request: HttpRequest, slug: str) -> bool:
     """A visitor at the page's own address (no query) with no message waiting: the page is
     the same for every such visitor but for its reader parts."""
     return (
         not request.user.is_authenticated
-        and request.get_full_path() == view.concept.get_absolute_url()
+        and request.get_full_path() == reverse("techtree:concept", args=[slug])
         and not len(messages.get_messages(request))
     )
 
 
-def visitor_page(request: HttpRequest, view, context: dict) -> str:
-    """The page every visitor sees, kept in the shared cache per content version with its
-    reader parts (practice, ratings) as marks, each rendered per request from the reader's
-    sections. The rest (lesson, examples, visualizer, figures) took about two thirds of the
-    softmax page's time when rendered per request."""
+def visitor_page(request: HttpRequest, slug: str) -> str:
+    """The page every visitor sees, kept in the shared cache per content version (one read,
+    with the concept's view) with its reader parts (practice, ratings) as marks, each
+    rendered per request from the reader's sections with the view and the concept. The rest
+    (lesson, examples, visualizer, figures) took about two thirds of the softmax page's time
+    when rendered per request."""
 
-    def build() -> list[str]:
-        shared = {**context, marks.KEPT_PAGE: True, "csrf_token": marks.CSRF_TOKEN}
+    def build() -> tuple[selectors.ConceptView, list[str]]:
+        view, context = concept_context(request, slug)
+        context.update({marks.KEPT_PAGE: True, "csrf_token": marks.CSRF_TOKEN})
         for section in extensions.concept_sections(reader=False):
-            shared.update(section(request, view))
-        return marks.page_pieces(render_to_string("techtree/concept.html", shared, request=request))
+            context.update(section(request, view))
+        html = render_to_string("techtree/concept.html", context, request=request)
+        return view, marks.page_pieces(html)
 
-    pieces = versions.cached_fragment(
-        f"visitor-page:{view.concept.slug}:{marks.tag()}",
-        build,
-        version=versions.request_version(request),
+    view, pieces = versions.cached_fragment(
+        f"visitor-page:{slug}:{marks.tag()}", build, version=versions.request_version(request)
     )
+    context = {"view": view, "concept": view.concept}
     for section in extensions.concept_sections(reader=True):
         context.update(section(request, view))
     page = list(pieces)
