@@ -4,6 +4,7 @@ import gzip
 
 import pytest
 from django.conf import settings
+from zlib_ng import gzip_ng
 
 pytestmark = pytest.mark.django_db
 
@@ -13,7 +14,7 @@ def test_gzip_is_in_the_middleware_once():
     assert gzips == ["techtree.middleware.GZipMiddleware"]
 
 
-@pytest.mark.parametrize("level", [1, 6])
+@pytest.mark.parametrize("level", [2, 6])
 def test_pages_are_compressed_at_the_configured_level(client, demo_tree, settings, level):
     settings.GZIP_LEVEL = level
     page = "/concepts/softmax-and-logits/"
@@ -21,7 +22,7 @@ def test_pages_are_compressed_at_the_configured_level(client, demo_tree, setting
     packed = client.get(page, headers={"accept-encoding": "gzip"}).content
     html = gzip.decompress(packed)
     assert html.count(b"<article") == plain.count(b"<article") > 10  # the same page
-    at_level = len(gzip.compress(html, compresslevel=level, mtime=0))
+    at_level = len(gzip_ng.compress(html, compresslevel=level, mtime=0))  # zlib-ng's
     assert 0 <= len(packed) - at_level <= 101  # the level's size plus the random padding
 
 
