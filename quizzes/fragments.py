@@ -14,6 +14,7 @@ filled in per request: the CSRF token and the page's address by the page
 from __future__ import annotations
 
 import dataclasses
+import uuid
 from functools import partial
 from types import SimpleNamespace
 from typing import Any
@@ -21,13 +22,15 @@ from typing import Any
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils.html import conditional_escape
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 
 from quizzes.practice_seeds import seed_digest
+from quizzes.selectors import practice_view
 from techtree import marks
-from techtree.versions import cached_fragments
+from techtree.versions import cached_fragment, cached_fragments
 
 TEMPLATE = "quizzes/_card.html"
+PRACTICE_TEMPLATE = "quizzes/_practice.html"
 SUBMISSION_MARK = mark_safe("<!--submission-->")
 
 
@@ -75,3 +78,24 @@ def render_cards(cards: list, *, request: HttpRequest, version: str) -> None:
         if name is not None:
             html = fill(found[name], submission=card.submission)
             card.html = mark_safe(html)  # rendered by our own template, escaped there
+
+
+def visitor_practice_html(
+    request: HttpRequest, view: Any, visitor: Any, *, version: str
+) -> SafeString:
+    """A returning visitor's whole practice section (`_practice.html`) at the page's own
+    address, kept per content version under their fingerprint (`VisitorPractice`): one read
+    where the problems, their cards and the section's render were three steps. Each card gets
+    a submission id of its own here, fresh in every response."""
+
+    def build() -> str:
+        practice = practice_view(view.concept, view.prerequisites, visitor=visitor, version=version)
+        for card in practice.cards:
+            card.submission = SUBMISSION_MARK
+        render_cards(practice.cards, request=request, version=version)
+        context = {"practice": practice, "concept": view.concept, "csrf_token": marks.CSRF_TOKEN}
+        return render_to_string(PRACTICE_TEMPLATE, context, request=request)
+
+    name = f"practice-section:{view.concept.pk}:{visitor.fingerprint()}:{marks.tag()}"
+    first, *rest = cached_fragment(name, build, version=version).split(SUBMISSION_MARK)
+    return mark_safe(first + "".join(str(uuid.uuid4()) + piece for piece in rest))

@@ -17,26 +17,37 @@ from techtree.versions import request_version
 
 def concept_section(request: HttpRequest, view: Any) -> dict[str, Any]:
     """The concept's practice problems, for a learner or for a visitor: each card rendered
-    from the shared cache, with this response's submission ids."""
+    from the shared cache, with this response's submission ids; a returning visitor's whole
+    section from it at the page's own address (`fragments.visitor_practice_html`)."""
     learner = request.user if request.user.is_authenticated else None
     visitor, returning = None, True
     if learner is None:  # their numbers are their browser's: nothing is written here
         browser, returning = browser_secret(request)
         visitor = VisitorPractice.load(request.session, browser=browser)
+    feedback, version = pop_feedback(request), request_version(request)
+    if visitor is not None and returning and section_kept(request, view, feedback):
+        html = fragments.visitor_practice_html(request, view, visitor, version=version)
+        return {"practice_html": html}
     practice = practice_view(
         view.concept,
         view.prerequisites,
         learner=learner,
         visitor=visitor,
-        feedback=pop_feedback(request),
-        version=request_version(request),
+        feedback=feedback,
+        version=version,
     )
     # A locked concept lists its problems' titles only. A browser that came without its
     # CSRF cookie has new numbers: its cards are cached from its next view on, so visitors
     # who never come back (or a flood of cookieless requests) add nothing to the shared cache.
     if not practice.locked and returning:
-        fragments.render_cards(practice.cards, request=request, version=request_version(request))
+        fragments.render_cards(practice.cards, request=request, version=version)
     return {"practice": practice}
+
+
+def section_kept(request: HttpRequest, view: Any, feedback: dict) -> bool:
+    """A returning visitor's section is kept whole at the page's own address, unless it
+    shows feedback (once, after an answer posted without JavaScript)."""
+    return not feedback and request.get_full_path() == view.concept.get_absolute_url()
 
 
 def practice_link(request: HttpRequest, view: Any) -> dict[str, Any]:

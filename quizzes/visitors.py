@@ -14,9 +14,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import orjson
 from django.conf import settings
 from django.http import HttpRequest
 from django.middleware.csrf import get_token
+from django.utils.crypto import salted_hmac
 
 from quizzes import practice_seeds
 
@@ -65,6 +67,14 @@ class VisitorPractice:
         visitor = cls.from_state(session.get(SESSION_KEY))
         visitor.browser = browser
         return visitor
+
+    def fingerprint(self) -> str:
+        """A keyed digest of all that decides this visitor's cards (their browser's secret,
+        kept seeds, hints and solutions shown): a name for what is rendered from them that
+        reveals none of it."""
+        state = [self.browser, self.seeds, self.hints, sorted(self.solutions)]
+        value = orjson.dumps(state, option=orjson.OPT_SORT_KEYS)
+        return salted_hmac(__name__, value, algorithm="sha256").hexdigest()[:32]
 
     def save(self, session) -> None:
         self.changed = False

@@ -55,10 +55,10 @@ def test_a_second_view_reads_the_lesson_and_the_examples_in_one_read(
     client.get(PAGE)
     client.get(PAGE)  # a visitor's cards are cached from their second view
     # the content version, the page every visitor sees, lesson and examples with their
-    # report forms included, with the concept's view (one cache read), the problems, their
-    # rendered cards (one cache read), the quality; no session: a visitor who only reads has
-    # none
-    with django_assert_num_queries(5):
+    # report forms included, with the concept's view (one cache read), this visitor's
+    # practice section (one cache read), the quality; no session: a visitor who only reads
+    # has none
+    with django_assert_num_queries(4):
         assert client.get(PAGE).status_code == 200
 
 

@@ -392,9 +392,9 @@ def test_concept_page_queries_do_not_grow_with_lessons_or_examples(
     client.get(f"/concepts/{SOFTMAX}/")  # its graph part and lesson are in the shared cache now
     client.get(f"/concepts/{SOFTMAX}/")  # and this visitor's cards (from their second view)
     # the content version (read once), the page as every visitor sees it with the concept's
-    # view (cache), problems, their rendered cards (cache), its quality; no session (a visitor
-    # who only reads has none: their numbers are their browser's)
-    with django_assert_num_queries(5):
+    # view (cache), this visitor's practice section (cache), its quality; no session (a
+    # visitor who only reads has none: their numbers are their browser's)
+    with django_assert_num_queries(4):
         assert client.get(f"/concepts/{SOFTMAX}/").status_code == 200
 
 

@@ -16,6 +16,7 @@ from django.middleware.csrf import _unmask_cipher_token
 from django.test import Client, RequestFactory
 from django.urls import reverse
 
+import quizzes.pages
 from feedback import services
 from techtree import marks, versions, views
 from techtree.models import Concept
@@ -32,8 +33,10 @@ def per_response(html: str) -> str:
 
 
 def rendered_for_each_request(client: Client, path: str, monkeypatch) -> str:
+    """The page as rendered when nothing of it is kept whole (its cards are kept still)."""
     with monkeypatch.context() as patch:
         patch.setattr(views, "kept_for_visitors", lambda request, slug: False)
+        patch.setattr(quizzes.pages, "section_kept", lambda request, view, feedback: False)
         return client.get(path).content.decode()
 
 
