@@ -58,11 +58,17 @@ def fill(html: str, *, csrf_token: str, address: str) -> str:
     )
 
 
-def fill_page(html: str, request) -> str:
-    """A page with this response's CSRF token (asked for only where a form needs it) and
-    address in place of the marks its fragments hold."""
-    token = get_token(request) if CSRF_TOKEN in html else ""
-    return fill(html, csrf_token=token, address=request.get_full_path())
+def fill_page(page: bytes, request) -> bytes:
+    """A page (UTF-8) with this response's CSRF token, asked for only where a form needs it,
+    and address in place of the marks its fragments hold. Bytes, not text: on a page with
+    any character beyond ASCII each str.replace copies it as wide characters, and the text
+    was encoded after (0.22 ms for the softmax page's 151 KB, against 0.15 ms here); the
+    marks are ASCII, so no character is cut."""
+    csrf_mark = CSRF_TOKEN.encode()
+    if csrf_mark in page:
+        page = page.replace(csrf_mark, conditional_escape(get_token(request)).encode())
+    address = conditional_escape(request.get_full_path()).encode()
+    return page.replace(address_mark().encode(), address)
 
 
 def reader_part(template_name: str) -> str:
@@ -73,6 +79,9 @@ def reader_part(template_name: str) -> str:
     return mark
 
 
-def page_pieces(html: str) -> list[str]:
-    """A page cut at its reader parts: text, then a part's template name and text in turn."""
-    return _READER_PART.split(html)
+def page_pieces(html: str) -> list:
+    """A page cut at its reader parts: its text (UTF-8), then a part's template name and the
+    text that follows in turn."""
+    pieces = _READER_PART.split(html)
+    pieces[::2] = (text.encode() for text in pieces[::2])
+    return pieces

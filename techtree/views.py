@@ -152,7 +152,7 @@ def concept(request: HttpRequest, slug: str) -> HttpResponse:
         view, context = concept_context(request, slug)
         for section in extensions.concept_sections():  # the lesson, practice, ... (apps above)
             context.update(section(request, view))
-        html = render_to_string("techtree/concept.html", context, request=request)
+        html = render_to_string("techtree/concept.html", context, request=request).encode()
     return HttpResponse(marks.fill_page(html, request))
 
 
@@ -186,14 +186,14 @@ def kept_for_visitors(request: HttpRequest, slug: str) -> bool:
     )
 
 
-def visitor_page(request: HttpRequest, slug: str) -> str:
+def visitor_page(request: HttpRequest, slug: str) -> bytes:
     """The page every visitor sees, kept in the shared cache per content version (one read,
     with the concept's view) with its reader parts (practice, ratings) as marks, each
     rendered per request from the reader's sections with the view and the concept. The rest
     (lesson, examples, visualizer, figures) took about two thirds of the softmax page's time
     when rendered per request."""
 
-    def build() -> tuple[selectors.ConceptView, list[str]]:
+    def build() -> tuple[selectors.ConceptView, list]:
         view, context = concept_context(request, slug)
         context.update({marks.KEPT_PAGE: True, "csrf_token": marks.CSRF_TOKEN})
         for section in extensions.concept_sections(reader=False):
@@ -208,8 +208,10 @@ def visitor_page(request: HttpRequest, slug: str) -> str:
     for section in extensions.concept_sections(reader=True):
         context.update(section(request, view))
     page = list(pieces)
-    page[1::2] = (render_to_string(name, context, request=request) for name in pieces[1::2])
-    return "".join(page)
+    page[1::2] = (
+        render_to_string(name, context, request=request).encode() for name in pieces[1::2]
+    )
+    return b"".join(page)
 
 
 def concept_graph(
