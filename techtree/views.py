@@ -8,13 +8,12 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.templatetags.static import static
-from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from techtree import extensions, graph, marks, selectors, tree_map, versions
 from techtree.forms import BrowseFilterForm
-from techtree.models import Concept
+from techtree.models import Concept, concept_url
 
 _STATUS_MARK = re.compile(r"<!--status:(\d+)-->")
 
@@ -181,7 +180,7 @@ def kept_for_visitors(request: HttpRequest, slug: str) -> bool:
     the same for every such visitor but for its reader parts."""
     return (
         not request.user.is_authenticated
-        and request.get_full_path() == reverse("techtree:concept", args=[slug])
+        and request.get_full_path() == concept_url(slug)
         and not len(messages.get_messages(request))
     )
 
