@@ -1,6 +1,6 @@
 """Benchmark: the logit-evolution lab's data for a 64-token text, against the bare forward pass.
 
-Run: .venv/bin/python bench/lens.py [--tokens 64] [--repeat 30]
+Run: .venv/bin/python bench/lens.py [--tokens 64] [--repeat 30] [--rounds N] [--only-data]
 
 Prints, each beside its reference in the same run (best of ``--repeat``, the runs of the
 things compared interleaved, so a busy machine slows both alike):
@@ -10,7 +10,8 @@ things compared interleaved, so a busy machine slows both alike):
   (the histograms with numba's kernel and, for comparison, with NumPy alone), with the page
   faults per text, the least the data could cost (residual stream, read-out and JSON) as a
   ratio too, and what the kernel costs once per process: importing numba, then compiling
-  it or reading it from numba's cache; the target is at most 2x (``--only-data`` stops
+  it or reading it from numba's cache; the target is at most 2x; ``--rounds N`` races the
+  two again N times and prints the lowest, median and highest ratio (``--only-data`` stops
   there);
 * GELU's cube written ``x**3`` against ``x * x * x``, and the forward pass with each;
 * NumPy's BLAS at one thread (what every site process uses, lens/apps.py) against the
@@ -186,6 +187,29 @@ def data_against_forward(model: transformer.Model, text: str, repeat: int) -> No
     )
 
 
+def ratio_rounds(model: transformer.Model, text: str, repeat: int, rounds: int) -> None:
+    """The data against the forward pass again, ``rounds`` times in a row: a shared machine's
+    speed changes from one minute to the next, and the ratio with it."""
+    ids = model.tokenizer.encode(text)
+    ratios = []
+    print(f"\n== the same, {rounds} rounds of {repeat} ==")
+    for number in range(1, rounds + 1):
+        best = race(
+            {
+                "forward": lambda: transformer.forward(model, ids),
+                "data": lambda: lab_data(text, model),
+            },
+            repeat,
+        )
+        ratios.append(best["data"] / best["forward"])
+        times = f"data {ms(best['data'])}, forward pass {ms(best['forward'])}"
+        print(f"  round {number:2d}: {times}   {ratios[-1]:4.2f}x")
+    print(
+        f"  ratio: lowest {min(ratios):4.2f}x, median {float(np.median(ratios)):4.2f}x, "
+        f"highest {max(ratios):4.2f}x"
+    )
+
+
 def gelu_cube(model: transformer.Model, text: str, repeat: int) -> None:
     ids = model.tokenizer.encode(text)
     x = np.random.default_rng(0).standard_normal((len(ids), model.config.d_mlp))
@@ -289,6 +313,9 @@ def main() -> None:
     parser.add_argument(
         "--only-data", action="store_true", help="only the lab's data against the forward pass"
     )
+    parser.add_argument(
+        "--rounds", type=int, default=1, help="race the data against the forward pass this often"
+    )
     args = parser.parse_args()
     model = transformer.default_model()
     c = model.config
@@ -300,6 +327,8 @@ def main() -> None:
     text = text_of(model, args.tokens)
     with threadpool_limits(limits=1, user_api="blas"):
         data_against_forward(model, text, args.repeat)
+        if args.rounds > 1:
+            ratio_rounds(model, text, args.repeat, args.rounds)
         if args.only_data:
             return
         gelu_cube(model, text, args.repeat)
