@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 
 from pages import setup  # noqa: E402
-from slow_clients import HOST, start_redis  # noqa: E402
+from slow_clients import HOST, start_redis, stop_redis  # noqa: E402
 
 CHILD = """
 import os, subprocess, sys
@@ -122,9 +122,7 @@ def main() -> None:
                 reference = reference or n
                 print(f"{name:<40} {code_name:<10} {n:>14,} {n / reference:>8.2f}")
     finally:
-        if redis is not None:
-            redis.terminate()
-            redis.wait(timeout=10)
+        stop_redis(redis)
         shutil.rmtree(workdir, ignore_errors=True)
 
 

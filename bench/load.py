@@ -38,7 +38,7 @@ from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from slow_clients import HOST, ROOT, server_env, start_redis, start_server
+from slow_clients import HOST, ROOT, server_env, start_redis, start_server, stop_redis
 
 PASSWORD = "load-learner-password-1"
 LEARNERS = 8  # a round's: 18 open numeric problems x 3 attempts, 432 graded answers, more than
@@ -271,9 +271,7 @@ def main() -> None:
         if server is not None:
             server.terminate()
             server.wait(timeout=30)
-        if redis is not None:
-            redis.terminate()
-            redis.wait(timeout=10)
+        stop_redis(redis)
         shutil.rmtree(workdir, ignore_errors=True)
 
 

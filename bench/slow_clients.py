@@ -96,6 +96,13 @@ def start_redis(workdir: Path, port: int) -> subprocess.Popen | None:
     raise SystemExit(f"redis-server did not start on port {port}")
 
 
+def stop_redis(redis: subprocess.Popen | None) -> None:
+    """Stop what ``start_redis`` started, if it started anything."""
+    if redis is not None:
+        redis.terminate()
+        redis.wait(timeout=10)
+
+
 def prepare_database(env: dict[str, str], workdir: Path) -> str:
     """Migrate (a reused workdir too) and add a synthetic tree once; a concept page's path."""
     database = workdir / "load.sqlite3"
@@ -340,9 +347,7 @@ def main(argv: list[str] | None = None) -> int:
             server.kill()
             server.wait()
         clients.join()
-        if redis is not None:
-            redis.terminate()
-            redis.wait(timeout=10)
+        stop_redis(redis)
 
     def line(name: str, s: dict) -> str:
         return (
