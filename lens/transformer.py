@@ -167,8 +167,8 @@ def readout(model: Model, residual: np.ndarray) -> np.ndarray:
     which took a quarter longer for 9 stages of 64 tokens (``bench/lens.py``)."""
     w = model.weights
     normed = layer_norm(residual, w["ln_f.weight"], w["ln_f.bias"], model.config.layer_norm_eps)
-    unembed = w["unembed.weight"]
-    return (normed.reshape(-1, normed.shape[-1]) @ unembed).reshape(*normed.shape[:-1], -1)
+    rows = normed.reshape(-1, normed.shape[-1])
+    return (rows @ w["unembed.weight"]).reshape(*normed.shape[:-1], -1)
 
 
 def forward(model: Model, token_ids: np.ndarray | list[int]) -> Forward:

@@ -120,3 +120,15 @@ def test_residual_stream_is_the_forward_pass_without_its_read_out(model):
     full = forward(model, ids)
     np.testing.assert_array_equal(residual_stream(model, ids), full.residuals)
     np.testing.assert_array_equal(readout(model, full.residuals)[-1], full.logits)
+
+
+def test_every_stage_read_out_at_once_is_each_read_out_alone(model):
+    # readout multiplies (stages * tokens, d_model) in one product: each stage comes back in
+    # its place, with the bits it has when read out by itself.
+    stream = residual_stream(model, model.tokenizer.encode("The lexicographer writes it down."))
+    together = readout(model, stream)
+    assert together.shape == (*stream.shape[:-1], model.config.vocab_size)
+    for stage, residual in enumerate(stream):
+        np.testing.assert_array_equal(together[stage], readout(model, residual))
+    # One vector keeps its shape (BLAS takes another path for it: the last bits may differ).
+    np.testing.assert_allclose(readout(model, stream[0, 0]), together[0, 0], rtol=1e-12)
