@@ -81,6 +81,15 @@ def lab_data(text: str, model: transformer.Model) -> bytes:
     return lens.lens_json(text, model=model)
 
 
+def forward_and_data(model: transformer.Model, text: str) -> dict:
+    """The two things raced: the forward pass alone, and the lab's data for every position."""
+    ids = model.tokenizer.encode(text)
+    return {
+        "forward": lambda: transformer.forward(model, ids),
+        "data": lambda: lab_data(text, model),
+    }
+
+
 def minor_faults() -> int:
     """Page faults this process has taken that needed no disk (fresh memory being mapped)."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_minflt
@@ -139,13 +148,7 @@ def data_against_forward(model: transformer.Model, text: str, repeat: int) -> No
     # The data against the forward pass alone first: the parts below make and drop arrays of
     # every stage's scores, which would change what the allocator has at hand for the data.
     before = minor_faults()
-    best = race(
-        {
-            "forward": lambda: transformer.forward(model, ids),
-            "data": lambda: lab_data(text, model),
-        },
-        repeat,
-    )
+    best = race(forward_and_data(model, text), repeat)
     faults = (minor_faults() - before) / repeat
     best |= race(
         {
@@ -190,17 +193,10 @@ def data_against_forward(model: transformer.Model, text: str, repeat: int) -> No
 def ratio_rounds(model: transformer.Model, text: str, repeat: int, rounds: int) -> None:
     """The data against the forward pass again, ``rounds`` times in a row: a shared machine's
     speed changes from one minute to the next, and the ratio with it."""
-    ids = model.tokenizer.encode(text)
     ratios = []
     print(f"\n== the same, {rounds} rounds of {repeat} ==")
     for number in range(1, rounds + 1):
-        best = race(
-            {
-                "forward": lambda: transformer.forward(model, ids),
-                "data": lambda: lab_data(text, model),
-            },
-            repeat,
-        )
+        best = race(forward_and_data(model, text), repeat)
         ratios.append(best["data"] / best["forward"])
         times = f"data {ms(best['data'])}, forward pass {ms(best['forward'])}"
         print(f"  round {number:2d}: {times}   {ratios[-1]:4.2f}x")
@@ -257,10 +253,7 @@ def blas_threads(model: transformer.Model, text: str, repeat: int) -> None:
 
     def measure(threads: int) -> tuple[float, float, float, float]:
         with threadpool_limits(limits=threads, user_api="blas"):
-            run = {
-                "forward": lambda: transformer.forward(model, ids),
-                "data": lambda: lab_data(text, model),
-            }
+            run = forward_and_data(model, text)
             wall = race(run, repeat, time.perf_counter)
             cpu = race(run, repeat, time.process_time)
         return wall["forward"], cpu["forward"], wall["data"], cpu["data"]
